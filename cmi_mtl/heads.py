@@ -193,6 +193,7 @@ class AnswerDecoder(nn.Module):
              memory_mask: torch.Tensor | None,  # (B, S) True = real position
              answer_ids: torch.Tensor,  # (B, La) answer tokens + EOS, padding -100
              is_open: torch.Tensor | None = None,  # (B,) bool: rows to train on (None = all)
+             num_tokens: float | torch.Tensor | None = None,  # divide the summed CE by this (DDP: global token count / world); None: local count
             ) -> torch.Tensor:  # scalar mask-guided CE, mean over the non-pad answer tokens of open rows
         "Mask-guided token cross-entropy on the open-ended questions of the batch (Eq. 4)."
         if is_open is not None:
@@ -201,7 +202,8 @@ class AnswerDecoder(nn.Module):
             memory_mask = None if memory_mask is None else memory_mask[keep]
         if memory.shape[0] == 0 or not (answer_ids != -100).any(): return self.zero_loss(memory)
         logits = self(memory, memory_mask, self.shift_right(answer_ids))  # (O, La, V)
-        return F.cross_entropy(logits.float().flatten(0, 1), answer_ids.flatten(), ignore_index=-100)
+        ce = F.cross_entropy(logits.float().flatten(0, 1), answer_ids.flatten(), ignore_index=-100, reduction="sum")
+        return ce / (num_tokens if num_tokens is not None else (answer_ids != -100).sum())
 
     @torch.no_grad()
     def generate(self,

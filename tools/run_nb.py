@@ -1,0 +1,45 @@
+"""Execute notebooks in place, saving their outputs, with nbdev's skip flags honoured.
+
+    python tools/run_nb.py nbs/09_train.ipynb [more.ipynb ...] [--flags data slow]
+
+Cells flagged with a `tst_flags` flag (settings.ini) that is not passed in --flags, cells with
+`#| eval: false` and the `nbdev_export()` cell are not run and keep the outputs they had (so a `gpu`
+cell run on real hardware keeps its committed output). Run `nbdev_clean` afterwards.
+"""
+import argparse, configparser, os, re, sys
+from pathlib import Path
+from execnb.nbio import read_nb, write_nb
+from execnb.shell import CaptureShell
+
+def _directives(src: str) -> dict:
+    out = {}
+    for l in src.splitlines():
+        m = re.match(r'^#\|\s*([\w-]+):?\s*(.*)$', l.strip())
+        if not m: break
+        out[m.group(1)] = m.group(2).strip()
+    return out
+
+def run(fn: Path, flags: set):
+    root = Path(__file__).resolve().parent.parent
+    ini = configparser.ConfigParser(); ini.read(root/'settings.ini')
+    all_flags = set(ini['DEFAULT'].get('tst_flags', '').split())
+    skip = all_flags - flags
+    nb = read_nb(fn)
+    def no_eval(cell):
+        if cell.cell_type != 'code': return True
+        if 'nbdev_export' + '(' in cell.source: return True
+        d = _directives(cell.source)
+        return d.get('eval', '').lower() == 'false' or bool(skip & set(d))
+    sh = CaptureShell(fn)
+    cwd = os.getcwd(); os.chdir(fn.parent)
+    try: sh.run_all(nb, exc_stop=True, preproc=no_eval)
+    finally: os.chdir(cwd)
+    write_nb(nb, fn)
+    print(f'executed {fn}')
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('notebooks', nargs='+'); p.add_argument('--flags', nargs='*', default=[])
+    a = p.parse_args()
+    os.environ.setdefault('HF_HUB_OFFLINE', '1')
+    for f in a.notebooks: run(Path(f).resolve(), set(a.flags))
