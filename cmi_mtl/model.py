@@ -236,13 +236,6 @@ def params_without_grad(model: nn.Module) -> list[str]:
     return [n for n, p in model.named_parameters() if p.requires_grad and (p.grad is None or not p.grad.any())]
 
 # %% ../nbs/07_model.ipynb #702070df
-def _offline(cfg: CMIMTLConfig) -> CMIMTLConfig:
-    "The same architecture, built without loading any pretrained weights (they come from the saved file)."
-    c = cfg.replace(image=dict(pretrained=False, checkpoint=None), decoder=dict(pretrained=False))
-    if c.text.pretrained:  # a random model of the pretrained one's architecture needs its config: take it from the saved folder
-        c = c.replace(text=dict(pretrained=False))
-    return c
-
 def _save(self: CMIMTL, path: str|Path, # folder to write
           ) -> Path:
     "Write `model.safetensors`, `config.json` and the tokenizers into `path`."

@@ -52,7 +52,7 @@ class TrainConfig:
     def small(cls, **kw): return cls(**(dict(epochs=30, batch_size=32, lr=2e-4, lr_mult_new=1., lr_mult_head=1.,
                                                 weight_decay=0.05) | kw))
     @classmethod
-    def tiny(cls, **kw): return cls(**(dict(epochs=20, batch_size=32, lr=1e-3, lr_mult_new=1., lr_mult_head=1.,
+    def tiny(cls, **kw): return cls(**(dict(epochs=15, batch_size=32, lr=1e-3, lr_mult_new=1., lr_mult_head=1.,
                                                weight_decay=0.05, warmup_ratio=0.05) | kw))
 
 def train_config(preset: str, **kw) -> TrainConfig:

@@ -1,0 +1,36 @@
+"""Run the main job exactly as the README says (`cmi-mtl train`, no arguments) and record it.
+
+    python tools/main_job.py [--out runs/main] [--results results/main_job.json]
+
+Writes results/main_job.json: the wall time of the whole command (start-up, SynthRad generation,
+training, final evaluation), the machine, and the run's metrics.json (val/test accuracy, the
+question-only baseline). The README's figures are read from that file.
+"""
+import argparse, json, os, platform, shutil, subprocess, sys, time
+from pathlib import Path
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--out', default='runs/main'); p.add_argument('--results', default='results/main_job.json')
+    a = p.parse_args()
+    out = Path(a.out)
+    if out.exists(): shutil.rmtree(out)
+    exe = shutil.which('cmi-mtl') or sys.exit('cmi-mtl is not installed')
+    t0 = time.time()
+    r = subprocess.run([exe, 'train', '--out', str(out)], text=True, capture_output=True)
+    wall = time.time() - t0
+    sys.stdout.write(r.stdout[-4000:]); sys.stderr.write(r.stderr[-2000:])
+    if r.returncode: sys.exit(r.returncode)
+    m = json.loads((out/'metrics.json').read_text())
+    cpu = next((l.split(':', 1)[1].strip() for l in Path('/proc/cpuinfo').read_text().splitlines() if l.startswith('model name')), platform.processor()) \
+          if Path('/proc/cpuinfo').exists() else platform.processor()
+    res = dict(command='cmi-mtl train', wall_seconds=round(wall, 1), cpus=os.cpu_count(), cpu=cpu, run_dir=str(out),
+               test=m['test'], val=m['val'], baselines=m.get('baselines'), train_seconds=m['train_seconds'],
+               best_epoch=m['best_epoch'], epochs=m['epochs'], seed=m['seed'], git_commit=m['git_commit'],
+               gap_to_question_only=m['test']['overall'] - m['baselines']['question_only']['overall'],
+               recorded_by='python tools/main_job.py')
+    Path(a.results).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.results).write_text(json.dumps(res, indent=1) + '\n')
+    print(f"wall {wall:.0f} s; test overall {m['test']['overall']:.4f}; question-only {m['baselines']['question_only']['overall']:.4f}")
+
+if __name__ == '__main__': main()
