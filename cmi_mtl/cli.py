@@ -41,6 +41,7 @@ def _train(args):
     tk = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed).items() if v is not None}
     if args.resume and not args.out: raise ValueError('--resume needs --out RUN_DIR (the run to continue)')
     m = train(args.dataset, args.root, args.preset, out=args.out, resume=args.resume, device=args.device, model_kw=mk, **tk)
+    if m is None: return  # a DDP rank other than 0: rank 0 evaluates, writes and reports
     rows = {'CMI-MTL (val)': m['val'], 'CMI-MTL (test)': m['test']}
     for name, b in m.get('baselines', {}).items(): rows[f"{name.replace('_', '-')} baseline (test)"] = b
     print(f"\n{args.dataset}, preset {args.preset}: best epoch {m['best_epoch']} of {m['epochs']}, "

@@ -298,6 +298,10 @@ def _train_epoch(self: Trainer, on_step=None) -> dict:
         n_seen += B; n_right += int((out.logits.argmax(-1) == batch['labels']).sum())
         bar.set_postfix(loss=f"{sums['loss'] / n_seen:.3f}", acc=f'{n_right / n_seen:.3f}')
         if on_step is not None: on_step(self)
+    if self.world > 1:   # the epoch's figures over the global batches, not this rank's half
+        tot = torch.tensor([*sums.values(), n_seen, n_right], dtype=torch.float64, device=self.device)
+        torch.distributed.all_reduce(tot)
+        sums, n_seen, n_right = dict(zip(sums, tot[:len(sums)].tolist())), int(tot[-2]), int(tot[-1])
     return {k: v / max(n_seen, 1) for k, v in sums.items()} | dict(train_acc=n_right / max(n_seen, 1))
 Trainer.train_epoch = _train_epoch
 

@@ -1,10 +1,11 @@
 """Execute notebooks in place, saving their outputs, with nbdev's skip flags honoured.
 
-    python tools/run_nb.py nbs/09_train.ipynb [more.ipynb ...] [--flags data slow]
+    python tools/run_nb.py nbs/09_train.ipynb [more.ipynb ...] [--flags data slow] [--cells 56 57]
 
 Cells flagged with a `tst_flags` flag (settings.ini) that is not passed in --flags, cells with
 `#| eval: false` and the `nbdev_export()` cell are not run and keep the outputs they had (so a `gpu`
-cell run on real hardware keeps its committed output). Run `nbdev_clean` afterwards.
+cell run on real hardware keeps its committed output). `--cells` names flagged cells (0-based indices
+in the notebook) to run anyway, e.g. one slow benchmark cell. Run `nbdev_clean` afterwards.
 """
 import argparse, configparser, os, re, sys
 from pathlib import Path
@@ -19,7 +20,7 @@ def _directives(src: str) -> dict:
         out[m.group(1)] = m.group(2).strip()
     return out
 
-def run(fn: Path, flags: set):
+def run(fn: Path, flags: set, cells: set=frozenset()):
     root = Path(__file__).resolve().parent.parent
     ini = configparser.ConfigParser(); ini.read(root/'settings.ini')
     all_flags = set(ini['DEFAULT'].get('tst_flags', '').split())
@@ -27,6 +28,7 @@ def run(fn: Path, flags: set):
     nb = read_nb(fn)
     def no_eval(cell):
         if cell.cell_type != 'code': return True
+        if cell.idx_ in cells: return False
         if 'nbdev_export' + '(' in cell.source: return True
         d = _directives(cell.source)
         return d.get('eval', '').lower() == 'false' or bool(skip & set(d))
@@ -40,6 +42,7 @@ def run(fn: Path, flags: set):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebooks', nargs='+'); p.add_argument('--flags', nargs='*', default=[])
+    p.add_argument('--cells', nargs='*', type=int, default=[])
     a = p.parse_args()
     os.environ.setdefault('HF_HUB_OFFLINE', '1')
-    for f in a.notebooks: run(Path(f).resolve(), set(a.flags))
+    for f in a.notebooks: run(Path(f).resolve(), set(a.flags), set(a.cells))
