@@ -352,7 +352,7 @@ def real_data_table(res: dict, # contents of `results/real_data.json`
     ds = [d for d in ('slake', 'vqa-rad') if d in res]
     def put(name, d, v):
         rows.setdefault(name, {})[DATASET_NAMES[d]] = {k: v[k] for k in METRICS}
-        if v.get('std'): std.setdefault(name, {})[DATASET_NAMES[d]] = v['std']
+        if v.get('std') and any(v['std'].get(k) for k in METRICS): std.setdefault(name, {})[DATASET_NAMES[d]] = v['std']
     for key, name in BASELINE_NAMES.items():
         for d in ds:
             if key in res[d].get('baselines', {}): put(name, d, res[d]['baselines'][key])
