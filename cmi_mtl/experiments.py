@@ -12,7 +12,7 @@ from . import __version__
 from .data import AnswerVocab, dataset_root, load_splits, normalize_answer
 from .encoders import cache_root
 from .model import CMIMTL, CMIMTLConfig, model_config
-from .train import TrainConfig, build_features, train, train_config
+from .train import TrainConfig, build_features, train, train_config, _git_commit
 from .evaluate import accuracy, answer_prior_baseline, format_table, question_only_baseline
 
 # %% auto #0
@@ -272,11 +272,6 @@ TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD va
 SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e10']  # the best validation accuracy in results/tuning.json
 
 # %% ../nbs/20_experiments.ipynb #7f650f02
-def _git_commit() -> str|None:
-    try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
-                               cwd=Path(__file__).parent).stdout.strip() or None
-    except Exception: return None
-
 def _git_dirty() -> bool|None:
     try: return bool(subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], capture_output=True, text=True,
                                     timeout=10, cwd=Path(__file__).parent).stdout.strip())
