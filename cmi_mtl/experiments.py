@@ -17,10 +17,10 @@ from .evaluate import accuracy, answer_prior_baseline, format_table, question_on
 
 # %% auto #0
 __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
-           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info',
-           'frozen_features', 'fit_mlp', 'mean_std', 'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse',
-           'run_grid', 'run_real_data', 'real_data_table', 'weight_variants', 'run_ablation', 'run_weights_sweep',
-           'run_tuning', 'experiments_main']
+           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'dinov2_dir',
+           'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std', 'mlp_baseline',
+           'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'run_real_data', 'real_data_table',
+           'weight_variants', 'run_ablation', 'run_weights_sweep', 'ablation_table', 'run_tuning', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -378,7 +378,7 @@ def weight_variants(alphas: tuple=(0.1, 0.2, 0.3, 0.4, 0.5), betas: tuple=(0.1, 
 def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
                  out: str|Path='results/ablation.json', runs_dir: str|Path='runs/ablation',
                  variants: tuple|None=None, # names in `ABLATION_VARIANTS` (default: all)
-                 also: tuple=('runs/real',), # reuse identical runs from here (the full model = the main runs)
+                 also: tuple=('runs/real', 'runs/tune'), # reuse identical runs from here (the full model = the main runs)
                  image_checkpoint: str|Path|None=None, progress: bool=False, command: str|None=None, log=print) -> dict:
     "Table 2: each ablation variant per dataset and seed; writes `out` (other datasets' entries kept)."
     kw = dict(datasets=tuple(datasets), seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
@@ -392,7 +392,7 @@ def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
 
 def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
                       out: str|Path='results/weights_sweep.json', runs_dir: str|Path='runs/weights',
-                      also: tuple=('runs/real', 'runs/ablation'),
+                      also: tuple=('runs/real', 'runs/tune', 'runs/ablation'),
                       image_checkpoint: str|Path|None=None, progress: bool=False, command: str|None=None, log=print) -> dict:
     "Table 3: alpha and beta sweeps; the setting of each sweep with the best validation accuracy is marked `chosen`."
     kw = dict(dataset=dataset, seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
@@ -408,6 +408,40 @@ def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
                                                                selection='mean validation overall accuracy', **sweeps)
     _write_json(out, res)
     return res
+
+# %% ../nbs/20_experiments.ipynb #036439bc
+PAPER_TABLE2 = {  # the paper's Table 2 (percent), for reference only; rows as in its text (row 5 = base + AHead)
+    'base': {'SLAKE': dict(open=80.31, closed=85.25, overall=82.25), 'VQA-RAD': dict(open=60.52, closed=78.31, overall=71.25)},
+    '+QQ-Former': {'SLAKE': dict(open=80.45, closed=86.20, overall=82.58), 'VQA-RAD': dict(open=65.34, closed=79.78, overall=74.11)},
+    '+CMCL': {'SLAKE': dict(open=80.72, closed=85.96, overall=82.77), 'VQA-RAD': dict(open=64.77, closed=80.51, overall=74.33)},
+    '+CMM': {'SLAKE': dict(open=81.49, closed=85.96, overall=83.24), 'VQA-RAD': dict(open=65.34, closed=79.41, overall=73.88)},
+    'base+AHead': {'SLAKE': dict(open=81.34, closed=84.02, overall=82.39), 'VQA-RAD': dict(open=66.47, closed=77.94, overall=73.43)},
+    'full (+AHead)': {'SLAKE': dict(open=82.17, closed=86.77, overall=83.97), 'VQA-RAD': dict(open=69.54, closed=81.37, overall=77.13)},
+}
+PAPER_TABLE3 = {  # the paper's Table 3 (VQA-RAD, percent), for reference only
+    'alpha': {0.1: dict(open=69.89, closed=80.15, overall=76.12), 0.2: dict(open=69.54, closed=81.37, overall=77.13),
+              0.3: dict(open=69.89, closed=79.41, overall=75.67), 0.4: dict(open=68.18, closed=78.31, overall=74.33),
+              0.5: dict(open=65.34, closed=78.31, overall=73.21)},
+    'beta': {0.1: dict(open=67.05, closed=77.21, overall=73.21), 0.2: dict(open=69.89, closed=79.41, overall=75.67),
+             0.3: dict(open=69.54, closed=81.37, overall=77.13), 0.4: dict(open=69.89, closed=79.04, overall=75.45),
+             0.5: dict(open=68.18, closed=78.31, overall=74.33)},
+}
+
+def ablation_table(res: dict, # contents of `results/ablation.json`
+                   references: bool=True, # add the paper's rows
+                  ) -> str:
+    "Markdown table in Table 2's layout: each variant's test accuracy (mean ± std over its seeds), then the paper's rows."
+    ds = [d for d in ('slake', 'vqa-rad') if d in res]
+    rows, std = {}, {}
+    for d in ds:
+        for name, v in res[d].items():
+            label = f"{name} (ours, {len(v['runs'])} seed{'s' if len(v['runs']) > 1 else ''})"
+            rows.setdefault(label, {})[DATASET_NAMES[d]] = v['mean']
+            if len(v['runs']) > 1: std.setdefault(label, {})[DATASET_NAMES[d]] = v['std']
+    if references:
+        for name, v in PAPER_TABLE2.items():
+            rows[f'{name} (paper, reference)'] = {DATASET_NAMES[d]: {k: x / 100 for k, x in v[DATASET_NAMES[d]].items()} for d in ds}
+    return format_table(rows, std=std)
 
 # %% ../nbs/20_experiments.ipynb #e0ecf70d
 def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to the small preset

@@ -178,6 +178,14 @@ class AnswerDecoder(nn.Module):
         return self.lm(encoder_outputs=enc, attention_mask=memory_mask.long(), decoder_input_ids=decoder_input_ids,
                        use_cache=False).logits
 
+    def decoder_states(self, memory, memory_mask, decoder_input_ids, gate: bool = True) -> torch.Tensor:
+        "Teacher-forced decoder outputs (B, T, d_model), scaled as T5 scales them before its LM head."
+        if memory_mask is None: memory_mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)
+        h = self.lm.decoder(input_ids=decoder_input_ids, encoder_hidden_states=self.encode_memory(memory, gate),
+                            encoder_attention_mask=memory_mask.long(), use_cache=False)[0]   # (B, T, d)
+        scale = getattr(self.lm.config, 'scale_decoder_outputs', self.lm.config.tie_word_embeddings)
+        return h * self.lm.model_dim ** -0.5 if scale else h
+
     def shift_right(self, answer_ids: torch.Tensor) -> torch.Tensor:
         "Decoder inputs for teacher forcing: start token, then the targets shifted right, -100 -> pad."
         x = answer_ids.new_full(answer_ids.shape, self.decoder_start_token_id)
@@ -201,8 +209,10 @@ class AnswerDecoder(nn.Module):
             memory, answer_ids = memory[keep], answer_ids[keep]
             memory_mask = None if memory_mask is None else memory_mask[keep]
         if memory.shape[0] == 0 or not (answer_ids != -100).any(): return self.zero_loss(memory)
-        logits = self(memory, memory_mask, self.shift_right(answer_ids))  # (O, La, V)
-        ce = F.cross_entropy(logits.float().flatten(0, 1), answer_ids.flatten(), ignore_index=-100, reduction="sum")
+        real = answer_ids != -100                                                   # (O, La) target positions
+        h = self.decoder_states(memory, memory_mask, self.shift_right(answer_ids))   # (O, La, d)
+        logits = self.lm.lm_head(h[real])   # (T, V): the vocabulary projection only where a target exists
+        ce = F.cross_entropy(logits.float(), answer_ids[real], reduction="sum")
         return ce / (num_tokens if num_tokens is not None else (answer_ids != -100).sum())
 
     @torch.no_grad()

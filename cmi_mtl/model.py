@@ -209,8 +209,11 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
              ) -> CMIMTLOutput:
     "Logits and, when the batch has `labels`, the three losses and their weighted sum."
     c = self.cfg
-    v, t_raw, t_mask = self.encode(batch)
-    z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
+    share = self.qqformer.sharing_image_kv() if c.use_qqformer else contextlib.nullcontext()
+    with share:   # the question-free CMCL pass below reuses this pass's image keys and values
+        v, t_raw, t_mask = self.encode(batch)
+        z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
+        zv = self.qqformer(v, with_question=False) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
     logits = self.head(xf)                                                                      # (B, C)
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
@@ -219,7 +222,6 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     out.loss_cls = classification_loss(logits, batch['labels'])
     out.loss_vtc = out.loss_aux = _zero(logits)
     if c.use_cmcl:
-        zv = self.qqformer(v, with_question=False) if c.use_qqformer and c.qqformer.question_aware else z
         temb = pool_text(t_raw, t_mask, how=c.cmcl_text_pool)                                  # (B, Dt)
         out.loss_vtc = self.cmcl(zv, temb, batch.get('image_index'))
     if c.use_ahead and 'answer_ids' in batch:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_qqformer.ipynb #06861e3c
 from __future__ import annotations
-import math
+import contextlib, math
 from dataclasses import dataclass
 
 import torch
@@ -14,7 +14,8 @@ from transformers import InstructBlipQFormerConfig
 from transformers.models.instructblip.modeling_instructblip import InstructBlipQFormerModel, InstructBlipQFormerEmbeddings
 
 # %% auto #0
-__all__ = ['QuestionFeatureEmbeddings', 'QQFormerConfig', 'QQFormer', 'pool_text', 'masked_cross_entropy', 'CMCLoss']
+__all__ = ['QuestionFeatureEmbeddings', 'QQFormerConfig', 'QQFormer', 'ImageKVLinear', 'pool_text', 'masked_cross_entropy',
+           'CMCLoss']
 
 # %% ../nbs/03_qqformer.ipynb #8b4f0328
 class QuestionFeatureEmbeddings(InstructBlipQFormerEmbeddings):
@@ -119,6 +120,33 @@ class QQFormer(nn.Module):
             out = self.qformer(input_ids=None, query_embeds=queries,
                                encoder_hidden_states=image_feats, encoder_attention_mask=image_mask)
         return out.last_hidden_state[:, :K]                                              # (B, K, D)
+
+# %% ../nbs/03_qqformer.ipynb #c2438c5d
+class ImageKVLinear(nn.Linear):
+    "An `nn.Linear` that, while `memo` is a dict, projects each input tensor once and hands the same output to later calls."
+    memo: dict | None = None
+    def forward(self, x: Tensor) -> Tensor:
+        if self.memo is None: return super().forward(x)
+        hit = self.memo.get(id(self))
+        if hit is None or hit[0] is not x: hit = self.memo[id(self)] = (x, super().forward(x))
+        return hit[1]
+
+def _image_kv_linears(self: QQFormer) -> list[nn.Linear]:
+    "The key and value projections of the image tokens, in every cross-attention layer."
+    return [lin for layer in self.qformer.encoder.layer if layer.has_cross_attention
+            for lin in (layer.crossattention.attention.key, layer.crossattention.attention.value)]
+QQFormer.image_kv_linears = _image_kv_linears
+
+@contextlib.contextmanager
+def _sharing_image_kv(self: QQFormer):
+    "Inside the block, passes over the same image tensor project its keys and values once (weights must not change)."
+    lins, memo = self.image_kv_linears(), {}
+    old = [getattr(l, 'memo', None) for l in lins]
+    for l in lins: l.__class__, l.memo = ImageKVLinear, memo   # same parameters and state-dict keys as nn.Linear
+    try: yield self
+    finally:
+        for l, o in zip(lins, old): l.memo = o
+QQFormer.sharing_image_kv = _sharing_image_kv
 
 # %% ../nbs/03_qqformer.ipynb #e5dd6850
 def pool_text(text_feats: Tensor,               # (B, L, Dt)
