@@ -86,6 +86,11 @@ def _profile(args):
     from cmi_mtl.profile import profile_main
     profile_main(args.rest)
 
+def _experiments(args):
+    "The real-data experiments (options: cmi-mtl experiments --help); see `20_experiments`."
+    from cmi_mtl.experiments import experiments_main
+    experiments_main(args.rest, prog='cmi-mtl experiments')
+
 def _bench(args):
     "Run a benchmark command (its own options follow the benchmark name)."
     if args.what is None:
@@ -181,14 +186,18 @@ def _add_bench(sub):
     p.add_argument('what', nargs='?', choices=('scan', 'train', 'efficiency'))
     p.set_defaults(func=_bench, passthrough=True)  # the benchmark parses its own options
 
+def _add_experiments(sub):
+    p = sub.add_parser('experiments', add_help=False, help='real-data results, tuning, ablations, loss weights (experiments --help)')
+    p.set_defaults(func=_experiments, passthrough=True)  # parsed by `experiments_main`
+
 # %% ../nbs/11_cli.ipynb #55cd8d10
 def build_parser() -> argparse.ArgumentParser:
     "The `cmi-mtl` argument parser."
     from cmi_mtl import __version__
     p = argparse.ArgumentParser(prog='cmi-mtl', description='CMI-MTL for medical visual question answering.')
     p.add_argument('--version', action='version', version=f'cmi-mtl {__version__}')
-    sub = p.add_subparsers(dest='cmd', required=True, metavar='{train,eval,predict,gradcam,data,profile,bench}')
-    for add in (_add_train, _add_eval, _add_predict, _add_gradcam, _add_data, _add_profile, _add_bench): add(sub)
+    sub = p.add_subparsers(dest='cmd', required=True, metavar='{train,eval,predict,gradcam,data,profile,bench,experiments}')
+    for add in (_add_train, _add_eval, _add_predict, _add_gradcam, _add_data, _add_profile, _add_bench, _add_experiments): add(sub)
     return p
 
 # %% ../nbs/11_cli.ipynb #a5a739fd

@@ -409,7 +409,7 @@ def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
     _write_json(out, res)
     return res
 
-# %% ../nbs/20_experiments.ipynb #036439bc
+# %% ../nbs/20_experiments.ipynb #ed8c7622
 PAPER_TABLE2 = {  # the paper's Table 2 (percent), for reference only; rows as in its text (row 5 = base + AHead)
     'base': {'SLAKE': dict(open=80.31, closed=85.25, overall=82.25), 'VQA-RAD': dict(open=60.52, closed=78.31, overall=71.25)},
     '+QQ-Former': {'SLAKE': dict(open=80.45, closed=86.20, overall=82.58), 'VQA-RAD': dict(open=65.34, closed=79.78, overall=74.11)},
@@ -469,10 +469,11 @@ def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to
 
 # %% ../nbs/20_experiments.ipynb #33044c85
 def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[1:]`)
+                     prog: str='python -m cmi_mtl.experiments', # the command's name (`cmi-mtl experiments` from the CLI)
                     ) -> dict:
     "Entry point of `python -m cmi_mtl.experiments`."
     argv = list(sys.argv[1:] if argv is None else argv)
-    p = argparse.ArgumentParser(prog='python -m cmi_mtl.experiments', description='CMI-MTL experiments on real data')
+    p = argparse.ArgumentParser(prog=prog, description='CMI-MTL experiments on real data')
     p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'weights'])
     p.add_argument('--datasets', nargs='+', default=None)
     p.add_argument('--seeds', nargs='+', type=int, default=None)
@@ -484,7 +485,7 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     p.add_argument('--no-cmm-seeds', nargs='*', type=int, default=None, help='seeds of the CMI-MTL-without-CMM baseline (default: --seeds; none given: skip it)')
     a = p.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
-    cmd = 'python -m cmi_mtl.experiments ' + shlex.join(argv)
+    cmd = f'{prog} ' + shlex.join(argv)
     common = dict(image_checkpoint=a.image_checkpoint, progress=a.progress, command=cmd)
     opt = lambda **kw: {k: v for k, v in kw.items() if v is not None}
     if a.what == 'prepare':

@@ -121,7 +121,7 @@ class QQFormer(nn.Module):
                                encoder_hidden_states=image_feats, encoder_attention_mask=image_mask)
         return out.last_hidden_state[:, :K]                                              # (B, K, D)
 
-# %% ../nbs/03_qqformer.ipynb #c2438c5d
+# %% ../nbs/03_qqformer.ipynb #5e527587
 class ImageKVLinear(nn.Linear):
     "An `nn.Linear` that, while `memo` is a dict, projects each input tensor once and hands the same output to later calls."
     memo: dict | None = None
