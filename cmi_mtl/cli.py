@@ -40,7 +40,11 @@ def _train(args):
     if args.image_checkpoint: mk['image'] = dict(checkpoint=args.image_checkpoint)
     tk = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed).items() if v is not None}
     if args.resume and not args.out: raise ValueError('--resume needs --out RUN_DIR (the run to continue)')
-    m = train(args.dataset, args.root, args.preset, out=args.out, resume=args.resume, device=args.device, model_kw=mk, **tk)
+    if args.synthrad_images is not None:
+        if args.dataset != 'synthrad' or args.root: raise ValueError('--synthrad-images applies to --dataset synthrad without --root')
+        if args.synthrad_images < 1: raise ValueError(f'--synthrad-images must be >= 1, got {args.synthrad_images}')
+    sk = {} if args.synthrad_images is None else dict(synthrad_images=args.synthrad_images)
+    m = train(args.dataset, args.root, args.preset, out=args.out, resume=args.resume, device=args.device, model_kw=mk, **sk, **tk)
     if m is None: return  # a DDP rank other than 0: rank 0 evaluates, writes and reports
     rows = {'CMI-MTL (val)': m['val'], 'CMI-MTL (test)': m['test']}
     for name, b in m.get('baselines', {}).items(): rows[f"{name.replace('_', '-')} baseline (test)"] = b
@@ -136,6 +140,8 @@ def _add_train(sub):
                        description='Train a CMI-MTL preset; the best model on validation is tested once at the end.')
     p.add_argument('--dataset', default='synthrad', choices=DATASET_NAMES)
     p.add_argument('--root', default=None, help='dataset directory (not needed for synthrad)')
+    p.add_argument('--synthrad-images', type=int, default=None,
+                   help='SynthRad without --root: training images to generate, cached (default: cmi_mtl.train.SYNTHRAD_TRAIN_IMAGES)')
     p.add_argument('--preset', default='tiny', choices=('tiny', 'small', 'paper'))
     p.add_argument('--epochs', type=int); p.add_argument('--batch-size', type=int); p.add_argument('--lr', type=float)
     p.add_argument('--seed', type=int)

@@ -17,10 +17,11 @@ from .evaluate import accuracy, answer_prior_baseline, format_table, question_on
 
 # %% auto #0
 __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
-           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'dinov2_dir',
-           'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std', 'mlp_baseline',
-           'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'run_real_data', 'real_data_table',
-           'weight_variants', 'run_ablation', 'run_weights_sweep', 'ablation_table', 'run_tuning', 'experiments_main']
+           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'FIGURES',
+           'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
+           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'run_real_data', 'real_data_table',
+           'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation', 'run_weights_sweep',
+           'ablation_table', 'run_tuning', 'save_figures', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -194,7 +195,9 @@ def run_matches(run: str|Path, # a run folder written by `train`
     if finished and json.loads((run/'metrics.json').read_text()).get('dataset') != dataset: return False
     saved, want = json.loads(cfg.read_text())['config'], _jsonable(mc.to_dict())
     saved.pop('num_answers', None); want.pop('num_answers', None)   # set from the training answers when the model is built
-    return json.loads((run/'train_config.json').read_text()) == _jsonable(asdict(tc)) and saved == want
+    try: saved_tc = _jsonable(asdict(TrainConfig(**json.loads((run/'train_config.json').read_text()))))
+    except TypeError: return False   # a field this version does not know
+    return saved_tc == _jsonable(asdict(tc)) and saved == want   # a field added since the run was saved counts at its default
 
 def train_or_reuse(dataset: str, seed: int, run: str|Path, # run folder
                    model_kw: dict, train_kw: dict, # changes to the small preset
@@ -357,6 +360,53 @@ def real_data_table(res: dict, # contents of `results/real_data.json`
             rows[name] = {DATASET_NAMES[d]: {k: x / 100 for k, x in v[DATASET_NAMES[d]].items()} for d in ds}
     return format_table(rows, std=std)
 
+# %% ../nbs/20_experiments.ipynb #885f8394
+def plot_real_data(rd: dict): # contents of `results/real_data.json`
+    "Bar chart: overall test accuracy of CMI-MTL small and the baselines, per dataset."
+    import matplotlib.pyplot as plt, pandas as pd, seaborn as sns
+    bars = []
+    for ds in ('vqa-rad', 'slake'):
+        if ds not in rd: continue
+        for k, name in BASELINE_NAMES.items():
+            if k in rd[ds].get('baselines', {}): bars.append(dict(dataset=DATASET_NAMES[ds], method=name, overall=100 * rd[ds]['baselines'][k]['overall']))
+        bars.append(dict(dataset=DATASET_NAMES[ds], method='CMI-MTL small (ours)', overall=100 * rd[ds]['mean']['overall']))
+    fig, ax = plt.subplots(figsize=(9, 3.2), dpi=80)
+    sns.barplot(pd.DataFrame(bars), y='method', x='overall', hue='dataset', ax=ax)
+    ax.set_xlabel('overall test accuracy (%)'); ax.set_ylabel(''); fig.tight_layout()
+    return fig
+
+def plot_ablation(ab: dict): # contents of `results/ablation.json`
+    "Bars (mean ± sd over seeds) and dots (seeds) of each ablation variant; the paper's VQA-RAD figures as crosses."
+    import matplotlib.pyplot as plt, pandas as pd, seaborn as sns
+    pts = [dict(dataset=DATASET_NAMES[d], variant=name, overall=100 * r['overall'], seed=r['seed'])
+           for d in ('vqa-rad', 'slake') if d in ab for name, v in ab[d].items() for r in v['runs']]
+    df = pd.DataFrame(pts)
+    fig, ax = plt.subplots(figsize=(9, 3.6), dpi=80)
+    sns.barplot(df, y='variant', x='overall', hue='dataset', errorbar='sd', alpha=.7, ax=ax)
+    sns.stripplot(df, y='variant', x='overall', hue='dataset', dodge=True, palette='dark:k', size=4, legend=False, ax=ax)
+    paper = [(name, v['VQA-RAD']['overall']) for name, v in PAPER_TABLE2.items() if name in set(df.variant)]
+    ax.scatter([x for _, x in paper], [list(dict.fromkeys(df.variant)).index(n) for n, _ in paper], marker='x', color='C3',
+               zorder=5, label='paper VQA-RAD (reference)')
+    ax.set_xlim(40, 80); ax.set_xlabel('overall test accuracy (%): bars = mean ± sd over seeds, dots = seeds'); ax.set_ylabel('')
+    ax.legend(loc='lower right', fontsize=8); fig.tight_layout()
+    return fig
+
+def plot_weights(ws: dict): # contents of `results/weights_sweep.json`
+    "Validation and test accuracy along the alpha and beta sweeps; the paper's Table 3 as a reference line."
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, 2, figsize=(9, 3.2), dpi=80, sharey=True)
+    for ax, k in zip(axs, ('alpha', 'beta')):
+        rows = ws[k]; xs = [r[k] for r in rows]
+        ax.plot(xs, [100 * r['val_mean']['overall'] for r in rows], 'o-', label='ours, validation')
+        ax.plot(xs, [100 * r['mean']['overall'] for r in rows], 's-', label='ours, test')
+        ch = [r for r in rows if r.get('chosen')]
+        ax.plot([r[k] for r in ch], [100 * r['mean']['overall'] for r in ch], '*', ms=14, color='C1', label='chosen on validation')
+        ax.plot(sorted(PAPER_TABLE3[k]), [PAPER_TABLE3[k][x]['overall'] for x in sorted(PAPER_TABLE3[k])], 'x--', color='gray', label='paper, test (reference)')
+        ax.set_xlabel(k); ax.set_title(f"{k} swept ({'beta = 0.3' if k == 'alpha' else 'alpha = 0.2'})")
+    axs[0].set_ylabel('overall accuracy (%)'); axs[0].legend(fontsize=7); fig.tight_layout()
+    return fig
+
+
 # %% ../nbs/20_experiments.ipynb #47d202ad
 _OFF = dict(use_qqformer=False, use_cmcl=False, use_cmm=False, use_ahead=False)
 ABLATION_VARIANTS = {
@@ -393,15 +443,19 @@ def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
 def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
                       out: str|Path='results/weights_sweep.json', runs_dir: str|Path='runs/weights',
                       also: tuple=('runs/real', 'runs/tune', 'runs/ablation'),
+                      variants: tuple|None=None, # names in `weight_variants()` (default: all nine)
                       image_checkpoint: str|Path|None=None, progress: bool=False, command: str|None=None, log=print) -> dict:
     "Table 3: alpha and beta sweeps; the setting of each sweep with the best validation accuracy is marked `chosen`."
     kw = dict(dataset=dataset, seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
     w = prepare_dinov2(image_checkpoint)
-    g = run_grid(dataset, weight_variants(), seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)
+    wv = weight_variants()
+    if bad := [v for v in (variants or ()) if v not in wv]: raise ValueError(f'unknown weight settings {bad}; known: {list(wv)}')
+    g = run_grid(dataset, {k: wv[k] for k in (variants or wv)}, seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)
     b0, a0 = 0.3, 0.2
     sweeps = dict(alpha=[dict(alpha=v['model_kw']['alpha'], **v) for v in g.values() if v['model_kw']['beta'] == b0],
                   beta=[dict(beta=v['model_kw']['beta'], **v) for v in g.values() if v['model_kw']['alpha'] == a0])
     for k, rows in sweeps.items():
+        if not rows: continue
         best = max(rows, key=lambda r: r['val_mean']['overall'])
         for r in rows: r['chosen'] = r is best
     res = _header(command, 'run_weights_sweep', kw, w) | dict(settings=SMALL_SETTINGS, dataset=dataset, seeds=list(seeds),
@@ -467,6 +521,25 @@ def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to
     _write_json(out, res)
     return res
 
+# %% ../nbs/20_experiments.ipynb #bca07ec0
+FIGURES = dict(real_data=('real_data.json', plot_real_data), ablation=('ablation.json', plot_ablation),
+               weights_sweep=('weights_sweep.json', plot_weights))
+
+def save_figures(results: str|Path='results', # folder of the JSON files
+                 out: str|Path|None=None, # where the PNGs go (default: `results/figures`)
+                ) -> list[Path]:
+    "Draw each figure whose JSON exists into `out/<name>.png` (the README shows them)."
+    import matplotlib; matplotlib.use('Agg', force=False)
+    import matplotlib.pyplot as plt
+    results = Path(results); out = Path(out) if out is not None else results/'figures'
+    done = []
+    for name, (fn, plot) in FIGURES.items():
+        if not (results/fn).is_file(): continue
+        out.mkdir(parents=True, exist_ok=True)
+        fig = plot(json.loads((results/fn).read_text()))
+        fig.savefig(out/f'{name}.png', dpi=80); plt.close(fig); done.append(out/f'{name}.png')
+    return done
+
 # %% ../nbs/20_experiments.ipynb #33044c85
 def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[1:]`)
                      prog: str='python -m cmi_mtl.experiments', # the command's name (`cmi-mtl experiments` from the CLI)
@@ -474,10 +547,10 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     "Entry point of `python -m cmi_mtl.experiments`."
     argv = list(sys.argv[1:] if argv is None else argv)
     p = argparse.ArgumentParser(prog=prog, description='CMI-MTL experiments on real data')
-    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'weights'])
+    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'weights', 'figures'])
     p.add_argument('--datasets', nargs='+', default=None)
     p.add_argument('--seeds', nargs='+', type=int, default=None)
-    p.add_argument('--variants', nargs='+', default=None, help='ablation variants or tuning settings (default: all)')
+    p.add_argument('--variants', nargs='+', default=None, help='ablation variants, weight settings (alpha0.1-beta0.3, ...) or tuning settings (default: all)')
     p.add_argument('--out', default=None); p.add_argument('--runs-dir', default=None)
     p.add_argument('--image-checkpoint', default=None, help='converted DINOv2 folder (default: $CMI_MTL_CACHE/dinov2-small-imgfocus)')
     p.add_argument('--threads', type=int, default=None, help='torch intra-op threads')
@@ -488,6 +561,8 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     cmd = f'{prog} ' + shlex.join(argv)
     common = dict(image_checkpoint=a.image_checkpoint, progress=a.progress, command=cmd)
     opt = lambda **kw: {k: v for k, v in kw.items() if v is not None}
+    if a.what == 'figures':
+        paths = save_figures(**opt(out=a.out)); print('\n'.join(map(str, paths)) or 'no results/*.json to draw'); return dict(figures=[str(p) for p in paths])
     if a.what == 'prepare':
         w = prepare_dinov2(a.image_checkpoint); print(json.dumps(image_weights_info(w), indent=1)); return image_weights_info(w)
     if a.what == 'tune':
@@ -499,7 +574,8 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     if a.what == 'ablation':
         return run_ablation(**opt(datasets=a.datasets and tuple(a.datasets), seeds=a.seeds and tuple(a.seeds), out=a.out,
                                   runs_dir=a.runs_dir, variants=a.variants and tuple(a.variants)), **common)
-    return run_weights_sweep(**opt(dataset=(a.datasets or [None])[0], seeds=a.seeds and tuple(a.seeds), out=a.out, runs_dir=a.runs_dir), **common)
+    return run_weights_sweep(**opt(dataset=(a.datasets or [None])[0], seeds=a.seeds and tuple(a.seeds), out=a.out, runs_dir=a.runs_dir,
+                                   variants=a.variants and tuple(a.variants)), **common)
 
 # %% ../nbs/20_experiments.ipynb #aa9cb7fe
 #| eval: false

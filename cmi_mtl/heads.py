@@ -173,10 +173,7 @@ class AnswerDecoder(nn.Module):
 
     def forward(self, memory, memory_mask, decoder_input_ids, gate: bool = True) -> torch.Tensor:
         "Teacher-forced logits (B, T, V) for `decoder_input_ids` (B, T)."
-        if memory_mask is None: memory_mask = torch.ones(memory.shape[:2], dtype=torch.bool, device=memory.device)
-        enc = BaseModelOutput(last_hidden_state=self.encode_memory(memory, gate))
-        return self.lm(encoder_outputs=enc, attention_mask=memory_mask.long(), decoder_input_ids=decoder_input_ids,
-                       use_cache=False).logits
+        return self.lm.lm_head(self.decoder_states(memory, memory_mask, decoder_input_ids, gate))
 
     def decoder_states(self, memory, memory_mask, decoder_input_ids, gate: bool = True) -> torch.Tensor:
         "Teacher-forced decoder outputs (B, T, d_model), scaled as T5 scales them before its LM head."
@@ -213,7 +210,7 @@ class AnswerDecoder(nn.Module):
         h = self.decoder_states(memory, memory_mask, self.shift_right(answer_ids))   # (O, La, d)
         logits = self.lm.lm_head(h[real])   # (T, V): the vocabulary projection only where a target exists
         ce = F.cross_entropy(logits.float(), answer_ids[real], reduction="sum")
-        return ce / (num_tokens if num_tokens is not None else (answer_ids != -100).sum())
+        return ce / (num_tokens if num_tokens is not None else real.sum())
 
     @torch.no_grad()
     def generate(self,

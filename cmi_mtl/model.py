@@ -18,7 +18,7 @@ from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, class
 
 # %% auto #0
 __all__ = ['PRESETS', 'CMIMTLConfig', 'paper_config', 'small_config', 'tiny_config', 'model_config', 'CMIMTLOutput', 'CMIMTL',
-           'params_without_grad']
+           'unique_images', 'params_without_grad']
 
 # %% ../nbs/07_model.ipynb #7ad2438f
 @dataclass
@@ -166,10 +166,25 @@ class CMIMTL(nn.Module):
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
 
-# %% ../nbs/07_model.ipynb #8f951803
-def _encode(self: CMIMTL, batch: dict) -> tuple[Tensor, Tensor, Tensor]:
+# %% ../nbs/07_model.ipynb #4262c681
+def unique_images(image_index: Tensor, # (B,) image id of each question
+                 ) -> tuple[Tensor, Tensor]|None:
+    "Row of each image's first question (U,) and each row's position among them (B,); None if no image repeats."
+    uniq, inv = torch.unique(image_index, return_inverse=True)
+    if len(uniq) == len(image_index): return None
+    rows = torch.arange(len(image_index), device=image_index.device)
+    first = torch.full((len(uniq),), len(image_index), dtype=rows.dtype, device=rows.device).scatter_reduce(0, inv, rows, 'amin')
+    return first, inv
+
+def _encode(self: CMIMTL, batch: dict,
+            dedup: bool=True, # encode each image of the batch once (by `image_index`)
+           ) -> tuple[Tensor, Tensor, Tensor]:
     "Image tokens (B, N, Dv), question tokens (B, L, Dt) and question mask (B, L) bool."
-    v = batch['image_feats'] if 'image_feats' in batch else self.image_encoder(batch['pixel_values'])
+    if 'image_feats' in batch: v = batch['image_feats']
+    else:
+        px, u = batch['pixel_values'], None
+        if dedup and batch.get('image_index') is not None: u = unique_images(batch['image_index'].to(px.device))
+        v = self.image_encoder(px) if u is None else self.image_encoder(px[u[0]])[u[1]]   # (U, N, Dv) -> (B, N, Dv)
     if 'text_feats' in batch: t, m = batch['text_feats'], batch['text_mask']
     else: t, m = self.text_encoder(batch['input_ids'], batch['attention_mask']), batch['attention_mask']
     return v, t, m.bool()

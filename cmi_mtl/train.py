@@ -19,9 +19,9 @@ from .evaluate import (to_device, predict_batches, accuracy, write_predictions, 
                               question_only_baseline, answer_prior_baseline)
 
 # %% auto #0
-__all__ = ['TrainConfig', 'train_config', 'param_groups', 'seed_everything', 'rng_state', 'set_rng_state', 'ModelDataset',
-           'ModelCollator', 'GlobalBatchSampler', 'build_features', 'resolve_device', 'Trainer', 'write_history',
-           'train', 'evaluate_run', 'benchmark_train_step']
+__all__ = ['SYNTHRAD_TRAIN_IMAGES', 'TrainConfig', 'train_config', 'param_groups', 'seed_everything', 'rng_state',
+           'set_rng_state', 'ModelDataset', 'ModelCollator', 'GlobalBatchSampler', 'build_features', 'resolve_device',
+           'Trainer', 'write_history', 'training_root', 'train', 'evaluate_run', 'benchmark_train_step']
 
 # %% ../nbs/09_train.ipynb #f99396e3
 @dataclass
@@ -45,6 +45,7 @@ class TrainConfig:
     cache_images: bool = True  # keep transformed images in memory (small datasets)
     cache_features: bool = True  # frozen encoders: compute their outputs once, cache them on disk
     num_workers: int = 0
+    group_by_image: bool = False  # batches keep each image's questions together (the image encoder runs once per image)
 
     @classmethod
     def paper(cls, **kw): return cls(**kw)
@@ -52,8 +53,8 @@ class TrainConfig:
     def small(cls, **kw): return cls(**(dict(epochs=30, batch_size=32, lr=2e-4, lr_mult_new=1., lr_mult_head=1.,
                                                 weight_decay=0.05) | kw))
     @classmethod
-    def tiny(cls, **kw): return cls(**(dict(epochs=15, batch_size=32, lr=1e-3, lr_mult_new=1., lr_mult_head=1.,
-                                               weight_decay=0.05, warmup_ratio=0.05) | kw))
+    def tiny(cls, **kw): return cls(**(dict(epochs=4, batch_size=32, lr=1e-3, lr_mult_new=1., lr_mult_head=1.,
+                                               weight_decay=0.05, warmup_ratio=0.05, group_by_image=True) | kw))
 
 def train_config(preset: str, **kw) -> TrainConfig:
     "The training config of a named preset (`paper`, `small`, `tiny`)."
@@ -146,12 +147,24 @@ class ModelCollator:
 # %% ../nbs/09_train.ipynb #22e064e4
 class GlobalBatchSampler(torch.utils.data.Sampler):
     "Seeded per-epoch permutation cut into global batches; yields this rank's slice of each."
-    def __init__(self, n: int, batch_size: int, seed: int=0, rank: int=0, world: int=1, shuffle: bool=True):
+    def __init__(self, n: int, batch_size: int, seed: int=0, rank: int=0, world: int=1, shuffle: bool=True,
+                 groups: list[int]|None=None, # a group id per item (its image): a group's items are kept next to each other
+                ):
         if batch_size % world: raise ValueError(f'batch size {batch_size} is not divisible by {world} processes')
+        if groups is not None and len(groups) != n: raise ValueError(f'{len(groups)} group ids for {n} items')
         self.n, self.bs, self.seed, self.rank, self.world, self.shuffle, self.epoch = n, batch_size, seed, rank, world, shuffle, 0
+        self.groups = None if groups is None else torch.as_tensor(groups)
     def set_epoch(self, epoch: int): self.epoch = epoch
+    def order(self) -> torch.Tensor:
+        "This epoch's order of the items (n,): a permutation, or a permutation of the groups with their items together."
+        if not self.shuffle: return torch.arange(self.n)
+        g = torch.Generator().manual_seed(self.seed + self.epoch)
+        if self.groups is None: return torch.randperm(self.n, generator=g)
+        _, gid = torch.unique(self.groups, return_inverse=True)                     # (n,) group of each item, 0..G-1
+        place = torch.randperm(int(gid.max()) + 1, generator=g)                    # (G,) position of each group
+        return torch.argsort(place[gid] * self.n + torch.randperm(self.n, generator=g))   # groups in order, items shuffled within
     def __iter__(self):
-        order = torch.randperm(self.n, generator=torch.Generator().manual_seed(self.seed + self.epoch)) if self.shuffle else torch.arange(self.n)
+        order = self.order()
         local = self.bs // self.world
         for s in range(0, self.n, self.bs):
             b = order[s:s + self.bs]
@@ -260,7 +273,9 @@ def _build_loaders(self: Trainer):
                        max_answer_len=m.cfg.decoder.max_answer_len, padding='longest')
     self.collate = ModelCollator(base)
     self.datasets = {s: ModelDataset(rs, self.root, self.vocab, tf, tc.cache_images, img, txt) for s, rs in self.splits.items()}
-    self.sampler = GlobalBatchSampler(len(self.datasets['train']), tc.batch_size, tc.seed, self.rank, self.world)
+    tr = self.datasets['train']
+    self.sampler = GlobalBatchSampler(len(tr), tc.batch_size, tc.seed, self.rank, self.world,
+                                      groups=[tr.image_ids[r.image] for r in tr.records] if tc.group_by_image else None)
     self.train_loader = DataLoader(self.datasets['train'], batch_sampler=self.sampler, collate_fn=self.collate, num_workers=tc.num_workers)
 Trainer._build_loaders = _build_loaders
 
@@ -425,6 +440,18 @@ def write_history(history: list[dict], out: Path):
     fig.tight_layout(); fig.savefig(out/'curves.png', dpi=80); plt.close(fig)
 
 # %% ../nbs/09_train.ipynb #d7f0242d
+SYNTHRAD_TRAIN_IMAGES = 3000  # SynthRad training images `train` generates (once, cached) when no root is given: the main job
+
+def training_root(dataset: str, # 'synthrad', 'vqa-rad', 'slake' or 'ovqa'
+                  root: str|Path|None=None, # explicit folder (wins)
+                  synthrad_images: int=SYNTHRAD_TRAIN_IMAGES, # SynthRad: training images of the generated set
+                 ) -> Path|None:
+    "Where `train` reads `dataset`: `root`; else SynthRad generated with `synthrad_images` training images; else `dataset_root`."
+    if root is None and dataset == 'synthrad':
+        from cmi_mtl.synthrad import SynthRadConfig, synthrad_root
+        return synthrad_root(SynthRadConfig(n_train=synthrad_images))
+    return dataset_root(dataset, root)
+
 def train(dataset: str='synthrad', # 'synthrad', 'vqa-rad', 'slake' or 'ovqa'
           root: str|Path|None=None, # dataset folder (not needed for synthrad)
           preset: str='tiny', # 'tiny', 'small' or 'paper'
@@ -435,6 +462,7 @@ def train(dataset: str='synthrad', # 'synthrad', 'vqa-rad', 'slake' or 'ovqa'
           model_kw: dict|None=None, # changes to the model preset (e.g. use_cmm=False, alpha=0.1)
           on_step=None, # callback after every batch (tests)
           splits: dict|None=None, # records per split instead of loading them
+          synthrad_images: int=SYNTHRAD_TRAIN_IMAGES, # SynthRad without `root`: training images to generate (val/test: 100 each)
           **train_kw, # changes to the training preset (epochs, batch_size, lr, seed, ...)
          ) -> dict:
     "Train a CMI-MTL preset on a dataset; return the metrics (also in `out/metrics.json`)."
@@ -445,6 +473,7 @@ def train(dataset: str='synthrad', # 'synthrad', 'vqa-rad', 'slake' or 'ovqa'
         st = json.loads((Path(out)/'train_config.json').read_text())
         tc = TrainConfig(**(st | {k: v for k, v in train_kw.items() if k == 'epochs'}))
         mc = CMIMTLConfig.from_dict(json.loads((Path(out)/'last'/'config.json').read_text())['config'])
+    if splits is None: root = training_root(dataset, root, synthrad_images)
     t = Trainer(mc, tc, dataset, root, out, device, progress, splits)
     return t.fit(resume=resume, on_step=on_step)
 
