@@ -445,7 +445,7 @@ def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
                       also: tuple=('runs/real', 'runs/tune', 'runs/ablation'),
                       variants: tuple|None=None, # names in `weight_variants()` (default: all nine)
                       image_checkpoint: str|Path|None=None, progress: bool=False, command: str|None=None, log=print) -> dict:
-    "Table 3: alpha and beta sweeps; the setting of each sweep with the best validation accuracy is marked `chosen`."
+    "Table 3: alpha and beta sweeps; the setting of each sweep with the best validation accuracy (ties: the smaller weight) is marked `chosen`."
     kw = dict(dataset=dataset, seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
     w = prepare_dinov2(image_checkpoint)
     wv = weight_variants()
@@ -455,6 +455,7 @@ def run_weights_sweep(dataset: str='vqa-rad', seeds: tuple=(0,),
     sweeps = dict(alpha=[dict(alpha=v['model_kw']['alpha'], **v) for v in g.values() if v['model_kw']['beta'] == b0],
                   beta=[dict(beta=v['model_kw']['beta'], **v) for v in g.values() if v['model_kw']['alpha'] == a0])
     for k, rows in sweeps.items():
+        rows.sort(key=lambda r: r[k])
         if not rows: continue
         best = max(rows, key=lambda r: r['val_mean']['overall'])
         for r in rows: r['chosen'] = r is best
