@@ -40,9 +40,8 @@ def _train(args):
     if args.image_checkpoint: mk['image'] = dict(checkpoint=args.image_checkpoint)
     tk = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed).items() if v is not None}
     if args.resume and not args.out: raise ValueError('--resume needs --out RUN_DIR (the run to continue)')
-    if args.synthrad_images is not None:
-        if args.dataset != 'synthrad' or args.root: raise ValueError('--synthrad-images applies to --dataset synthrad without --root')
-        if args.synthrad_images < 1: raise ValueError(f'--synthrad-images must be >= 1, got {args.synthrad_images}')
+    if args.synthrad_images is not None and (args.dataset != 'synthrad' or args.root):   # SynthRadConfig checks the count
+        raise ValueError('--synthrad-images applies to --dataset synthrad without --root')
     sk = {} if args.synthrad_images is None else dict(synthrad_images=args.synthrad_images)
     m = train(args.dataset, args.root, args.preset, out=args.out, resume=args.resume, device=args.device, model_kw=mk, **sk, **tk)
     if m is None: return  # a DDP rank other than 0: rank 0 evaluates, writes and reports

@@ -530,7 +530,6 @@ def save_figures(results: str|Path='results', # folder of the JSON files
                  out: str|Path|None=None, # where the PNGs go (default: `results/figures`)
                 ) -> list[Path]:
     "Draw each figure whose JSON exists into `out/<name>.png` (the README shows them)."
-    import matplotlib; matplotlib.use('Agg', force=False)
     import matplotlib.pyplot as plt
     results = Path(results); out = Path(out) if out is not None else results/'figures'
     done = []

@@ -153,16 +153,15 @@ class GlobalBatchSampler(torch.utils.data.Sampler):
         if batch_size % world: raise ValueError(f'batch size {batch_size} is not divisible by {world} processes')
         if groups is not None and len(groups) != n: raise ValueError(f'{len(groups)} group ids for {n} items')
         self.n, self.bs, self.seed, self.rank, self.world, self.shuffle, self.epoch = n, batch_size, seed, rank, world, shuffle, 0
-        self.groups = None if groups is None else torch.as_tensor(groups)
+        self.gid = None if groups is None else torch.unique(torch.as_tensor(groups), return_inverse=True)[1]   # (n,) group 0..G-1
     def set_epoch(self, epoch: int): self.epoch = epoch
     def order(self) -> torch.Tensor:
         "This epoch's order of the items (n,): a permutation, or a permutation of the groups with their items together."
         if not self.shuffle: return torch.arange(self.n)
         g = torch.Generator().manual_seed(self.seed + self.epoch)
-        if self.groups is None: return torch.randperm(self.n, generator=g)
-        _, gid = torch.unique(self.groups, return_inverse=True)                     # (n,) group of each item, 0..G-1
-        place = torch.randperm(int(gid.max()) + 1, generator=g)                    # (G,) position of each group
-        return torch.argsort(place[gid] * self.n + torch.randperm(self.n, generator=g))   # groups in order, items shuffled within
+        if self.gid is None: return torch.randperm(self.n, generator=g)
+        place = torch.randperm(int(self.gid.max()) + 1, generator=g)               # (G,) position of each group
+        return torch.argsort(place[self.gid] * self.n + torch.randperm(self.n, generator=g))   # groups in order, items shuffled within
     def __iter__(self):
         order = self.order()
         local = self.bs // self.world
