@@ -13,6 +13,7 @@ from .data import AnswerVocab, dataset_root, load_splits, normalize_answer
 from .encoders import cache_root
 from .model import CMIMTL, CMIMTLConfig, model_config
 from .train import TrainConfig, build_features, train, train_config, _git_commit
+from .profile import plot_fusion_scaling
 from .evaluate import accuracy, answer_prior_baseline, format_table, question_only_baseline
 
 # %% auto #0
@@ -524,14 +525,15 @@ def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to
 
 # %% ../nbs/20_experiments.ipynb #bca07ec0
 FIGURES = dict(real_data=('real_data.json', plot_real_data), ablation=('ablation.json', plot_ablation),
-               weights_sweep=('weights_sweep.json', plot_weights))
+               weights_sweep=('weights_sweep.json', plot_weights),
+               fusion_scaling=('efficiency.json', lambda e: plot_fusion_scaling(e['scaling'], 'CPU time (1 thread, shared 2-core machine)')))
 
 def save_figures(results: str|Path='results', # folder of the JSON files
-                 out: str|Path|None=None, # where the PNGs go (default: `results/figures`)
+                 out: str|Path='nbs/figures', # where the PNGs go (the README and the docs' home page show them from there)
                 ) -> list[Path]:
-    "Draw each figure whose JSON exists into `out/<name>.png` (the README shows them)."
+    "Draw each figure whose JSON exists into `out/<name>.png`."
     import matplotlib.pyplot as plt
-    results = Path(results); out = Path(out) if out is not None else results/'figures'
+    results, out = Path(results), Path(out)
     done = []
     for name, (fn, plot) in FIGURES.items():
         if not (results/fn).is_file(): continue

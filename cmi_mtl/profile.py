@@ -14,7 +14,7 @@ from .model import CMIMTL, model_config
 # %% auto #0
 __all__ = ['SCAN_FLOPS_PER_ELEM', 'CONVENTION', 'PAPER_CLAIMS', 'count_params', 'countable_attention', 'scan_flops',
            'cmm_scan_flops', 'count_flops', 'dummy_batch', 'time_forward', 'num_threads', 'profile_model',
-           'format_profile', 'profile_main', 'fusion_scaling', 'efficiency']
+           'format_profile', 'profile_main', 'fusion_scaling', 'efficiency', 'plot_fusion_scaling']
 
 # %% ../nbs/10_profile.ipynb #4d151d95
 def count_params(model: nn.Module, # any module; for `CMIMTL` the top-level modules are the encoders, qqformer, fusion, heads
@@ -310,3 +310,28 @@ def efficiency(preset: str='paper', # model preset
     res['command'] = 'cmi-mtl bench efficiency'
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
     return res
+
+# %% ../nbs/10_profile.ipynb #362a05f6
+def plot_fusion_scaling(rows: list[dict], # `fusion_scaling` rows; those with `seconds_min` make the time panel
+                        title: str='CPU time (1 thread)', # title of the time panel
+                       ):
+    "FLOPs and CPU time per forward of the CMM and transformer fusion against the question length, log-log, with ~L and ~L^2 guides."
+    import matplotlib.pyplot as plt
+    by = {(r['fusion'], r['L']): r for r in rows}
+    fig, axs = plt.subplots(1, 2, figsize=(10, 3.6), dpi=80)
+    panels = ((axs[0], 'flops', 1e9, 'GFLOPs per sample', 'fusion FLOPs'), (axs[1], 'seconds_min', 1e-3, 'ms per forward (batch 1, min)', title))
+    for ax, key, unit, ylabel, name in panels:
+        Ls = sorted({L for (f, L), r in by.items() if key in r and f == 'cmm'})
+        if not Ls: ax.set_visible(False); continue
+        for f, style, label in (('cmm', 'o-', 'CrossMambaFusion'), ('transformer', 's-', 'TransformerFusion')):
+            ax.plot(Ls, [by[f, L][key] / unit for L in Ls], style, label=label)
+        y0 = by['cmm', Ls[0]][key] / unit
+        ax.plot(Ls, [y0 * L / Ls[0] for L in Ls], ':', color='grey', label='~ L')
+        ax.plot(Ls, [y0 * (L / Ls[0]) ** 2 for L in Ls], '--', color='grey', label='~ L$^2$')
+        top = max(by[f, L][key] for f in ('cmm', 'transformer') for L in Ls) / unit
+        ax.set(xscale='log', yscale='log', xlabel=f"question length L ({by['cmm', Ls[0]]['K']} queries)", ylabel=ylabel,
+               ylim=(y0 / 2, 3 * top), title=name)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+

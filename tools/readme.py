@@ -19,12 +19,16 @@ def _text(x): return ''.join(x) if isinstance(x, list) else x
 def _drop_directives(src):
     return '\n'.join(l for l in src.splitlines() if not l.startswith('#|')).strip('\n')
 
+def repo_links(md):
+    "Links of the index notebook are relative to `nbs/` (the docs site's root); the README sits one folder up."
+    return re.sub(r'(\]\()(?![a-z][a-z0-9+.-]*:|#|/)', r'\1nbs/', md)
+
 def render(nb_path=NB):
-    "README text from the index notebook: markdown as is, code in python blocks, text outputs after them."
+    "README text from the index notebook: markdown as is (links made relative to the repository), code in python blocks, text outputs after them."
     nb, parts = json.loads(Path(nb_path).read_text()), []
     for c in nb['cells']:
         src = _text(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip('\n')); continue
+        if c['cell_type'] == 'markdown': parts.append(repo_links(src.strip('\n'))); continue
         if c['cell_type'] != 'code' or re.search(r'^#\|\s*(hide|include:\s*false)', src, re.M): continue
         code = _drop_directives(src)
         if code and not re.search(r'^#\|\s*echo:\s*false', src, re.M): parts.append(f'```python\n{code}\n```')
@@ -32,7 +36,7 @@ def render(nb_path=NB):
             txt = _text(o.get('text', '')) or _text(o.get('data', {}).get('text/markdown', '')) \
                   or _text(o.get('data', {}).get('text/plain', ''))
             if not txt.strip(): continue
-            parts.append(txt.strip('\n') if 'text/markdown' in o.get('data', {}) else f'```\n{txt.rstrip()}\n```')
+            parts.append(repo_links(txt.strip('\n')) if 'text/markdown' in o.get('data', {}) else f'```\n{txt.rstrip()}\n```')
     return HEADER + '\n\n'.join(parts) + '\n'
 
 def quickstart(n):
