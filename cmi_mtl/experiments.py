@@ -382,14 +382,14 @@ def plot_ablation(ab: dict): # contents of `results/ablation.json`
     pts = [dict(dataset=DATASET_NAMES[d], variant=name, overall=100 * r['overall'], seed=r['seed'])
            for d in ('vqa-rad', 'slake') if d in ab for name, v in ab[d].items() for r in v['runs']]
     df = pd.DataFrame(pts)
-    fig, ax = plt.subplots(figsize=(9, 3.6), dpi=80)
+    fig, ax = plt.subplots(figsize=(10, 3.6), dpi=80)
     sns.barplot(df, y='variant', x='overall', hue='dataset', errorbar='sd', alpha=.7, ax=ax)
     sns.stripplot(df, y='variant', x='overall', hue='dataset', dodge=True, palette='dark:k', size=4, legend=False, ax=ax)
     paper = [(name, v['VQA-RAD']['overall']) for name, v in PAPER_TABLE2.items() if name in set(df.variant)]
     ax.scatter([x for _, x in paper], [list(dict.fromkeys(df.variant)).index(n) for n, _ in paper], marker='x', color='C3',
                zorder=5, label='paper VQA-RAD (reference)')
     ax.set_xlim(40, 80); ax.set_xlabel('overall test accuracy (%): bars = mean ± sd over seeds, dots = seeds'); ax.set_ylabel('')
-    ax.legend(loc='lower right', fontsize=8); fig.tight_layout()
+    ax.legend(loc='upper left', bbox_to_anchor=(1.0, 1.0), fontsize=8); fig.tight_layout()
     return fig
 
 def plot_weights(ws: dict): # contents of `results/weights_sweep.json`
@@ -438,6 +438,7 @@ def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
     vs = {k: ABLATION_VARIANTS[k] for k in (variants or ABLATION_VARIANTS)}
     for ds in datasets:
         res[ds] = _read_json(out).get(ds, {}) | run_grid(ds, vs, seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)
+        res['commands'] = res.get('commands', {}) | {ds: res['command']}   # the last command that wrote each dataset's entry
         _write_json(out, res)
     return res
 
@@ -489,8 +490,11 @@ def ablation_table(res: dict, # contents of `results/ablation.json`
     "Markdown table in Table 2's layout: each variant's test accuracy (mean ± std over its seeds), then the paper's rows."
     ds = [d for d in ('slake', 'vqa-rad') if d in res]
     rows, std = {}, {}
-    for d in ds:
-        for name, v in res[d].items():
+    names = list(dict.fromkeys([*ABLATION_VARIANTS, *(n for d in ds for n in res[d])]))   # rows in the grid's order
+    for name in names:
+        for d in ds:
+            if name not in res[d]: continue
+            v = res[d][name]
             label = f"{name} (ours, {len(v['runs'])} seed{'s' if len(v['runs']) > 1 else ''})"
             rows.setdefault(label, {})[DATASET_NAMES[d]] = v['mean']
             if len(v['runs']) > 1: std.setdefault(label, {})[DATASET_NAMES[d]] = v['std']
