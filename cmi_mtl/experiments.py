@@ -436,11 +436,10 @@ def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
     w = prepare_dinov2(image_checkpoint)
     res = _read_json(out) | _header(command, 'run_ablation', kw, w) | dict(settings=SMALL_SETTINGS)
     vs = {k: ABLATION_VARIANTS[k] for k in (variants or ABLATION_VARIANTS)}
-    res.pop('commands', None)   # older files: one command per dataset; now each row names its own
     for ds in datasets:
         g = run_grid(ds, vs, seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)
         for v in g.values(): v['command'] = res['command']   # the command that wrote this row (rows of other calls are kept)
-        res[ds] = _read_json(out).get(ds, {}) | g
+        res[ds] = res.get(ds, {}) | g
         _write_json(out, res)
     return res
 
