@@ -14,7 +14,7 @@ from .model import CMIMTL, model_config
 # %% auto #0
 __all__ = ['SCAN_FLOPS_PER_ELEM', 'CONVENTION', 'PAPER_CLAIMS', 'count_params', 'countable_attention', 'scan_flops',
            'cmm_scan_flops', 'count_flops', 'dummy_batch', 'time_forward', 'num_threads', 'profile_model',
-           'format_profile', 'profile_main', 'fusion_scaling', 'efficiency', 'plot_fusion_scaling']
+           'format_profile', 'profile_main', 'fusion_scaling', 'plot_fusion_scaling', 'efficiency']
 
 # %% ../nbs/10_profile.ipynb #4d151d95
 def count_params(model: nn.Module, # any module; for `CMIMTL` the top-level modules are the encoders, qqformer, fusion, heads
@@ -289,28 +289,6 @@ def fusion_scaling(lengths=(32, 64, 128, 256, 512, 1024, 2048), # question lengt
             rows.append(row)
     return rows
 
-# %% ../nbs/10_profile.ipynb #3bd5a05f
-from pathlib import Path
-
-PAPER_CLAIMS = dict(cmi_mtl=dict(params_m=245, gflops=74.2, memory_gb=19), m3ae=dict(params_m=345, gflops=81.7, memory_gb=21))
-
-def efficiency(preset: str='paper', # model preset
-               out: str|None='results/efficiency.json', # JSON to write (None: don't)
-               repeats: int=3, # CPU latency runs per fusion (median; 0: FLOPs only)
-               lengths=(32, 64, 128, 256, 512, 1024, 2048), # question lengths of the fusion scaling study
-               scaling_repeats: int=3, # timed runs per scaling point (0: FLOPs only)
-               threads: int|None=1, # torch threads for all timings
-               gpu_json: str='results/gpu_train.json', # a `cmi-mtl bench train` record from a GPU, if any
-              ) -> dict:
-    "Parameters, FLOPs and CPU latency of a preset with CMM and transformer fusion, fusion scaling, GPU figures if measured."
-    res = dict(preset=preset, profiles={f: profile_model(preset, f, repeats=repeats, threads=threads) for f in ('cmm', 'transformer')},
-               scaling=fusion_scaling(lengths, repeats=scaling_repeats, threads=threads), paper_claims=PAPER_CLAIMS)
-    g = Path(gpu_json)
-    res['gpu'] = json.loads(g.read_text()) if g.is_file() else 'not measured: no GPU in the session that produced this file'
-    res['command'] = 'cmi-mtl bench efficiency'
-    if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
-    return res
-
 # %% ../nbs/10_profile.ipynb #362a05f6
 def plot_fusion_scaling(rows: list[dict], # `fusion_scaling` rows; those with `seconds_min` make the time panel
                         title: str='CPU time (1 thread)', # title of the time panel
@@ -335,3 +313,25 @@ def plot_fusion_scaling(rows: list[dict], # `fusion_scaling` rows; those with `s
     fig.tight_layout()
     return fig
 
+
+# %% ../nbs/10_profile.ipynb #3bd5a05f
+from pathlib import Path
+
+PAPER_CLAIMS = dict(cmi_mtl=dict(params_m=245, gflops=74.2, memory_gb=19), m3ae=dict(params_m=345, gflops=81.7, memory_gb=21))
+
+def efficiency(preset: str='paper', # model preset
+               out: str|None='results/efficiency.json', # JSON to write (None: don't)
+               repeats: int=3, # CPU latency runs per fusion (median; 0: FLOPs only)
+               lengths=(32, 64, 128, 256, 512, 1024, 2048), # question lengths of the fusion scaling study
+               scaling_repeats: int=3, # timed runs per scaling point (0: FLOPs only)
+               threads: int|None=1, # torch threads for all timings
+               gpu_json: str='results/gpu_train.json', # a `cmi-mtl bench train` record from a GPU, if any
+              ) -> dict:
+    "Parameters, FLOPs and CPU latency of a preset with CMM and transformer fusion, fusion scaling, GPU figures if measured."
+    res = dict(preset=preset, profiles={f: profile_model(preset, f, repeats=repeats, threads=threads) for f in ('cmm', 'transformer')},
+               scaling=fusion_scaling(lengths, repeats=scaling_repeats, threads=threads), paper_claims=PAPER_CLAIMS)
+    g = Path(gpu_json)
+    res['gpu'] = json.loads(g.read_text()) if g.is_file() else 'not measured: no GPU in the session that produced this file'
+    res['command'] = 'cmi-mtl bench efficiency'
+    if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
+    return res
