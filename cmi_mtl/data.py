@@ -469,7 +469,8 @@ class VQACollator:
     def encode_answers(self, answers: list[str]) -> torch.Tensor:
         "Decoder targets (B, La): tokens of each normalised answer + EOS, padded with -100."
         tok = self.answer_tokenizer
-        ids = [tok(normalize_answer(a), add_special_tokens=False)['input_ids'][:self.max_answer_len - 1] + [self.eos_id] for a in answers]
+        enc = tok([normalize_answer(a) for a in answers], add_special_tokens=False)['input_ids']  # one call for the batch
+        ids = [x[:self.max_answer_len - 1] + [self.eos_id] for x in enc]
         out = torch.full((len(ids), self.max_answer_len if self.padding == 'max_length' else max(map(len, ids))), -100, dtype=torch.long)
         for i, x in enumerate(ids): out[i, :len(x)] = torch.tensor(x)
         return out
