@@ -17,8 +17,8 @@ __all__ = ['SPLITS', 'ANSWER_TYPES', 'VQA_RAD_KEYS', 'VQA_RAD_VAL_FILE', 'SLAKE_
            'SHARED_DIRS', 'VQARecord', 'DataError', 'shared_data_dir', 'safe_relpath', 'read_json_list', 'read_records',
            'carve_val_qids', 'make_vqa_rad_val_split', 'vqa_rad_val_qids', 'load_vqa_rad', 'load_slake', 'load_ovqa',
            'dataset_root', 'load_split', 'load_splits', 'normalize_answer', 'AnswerVocab', 'to_rgb', 'decode_image',
-           'load_image', 'ImageTransform', 'VQADataset', 'VQACollator', 'check_dataset', 'dataset_stats',
-           'format_stats']
+           'load_image', 'ImageTransform', 'VQADataset', 'answer_targets', 'VQACollator', 'check_dataset',
+           'dataset_stats', 'format_stats']
 
 # %% ../nbs/00_data.ipynb #3b4cb28e
 @dataclass(frozen=True)
@@ -451,6 +451,18 @@ class VQADataset(torch.utils.data.Dataset):
                     answer=normalize_answer(r.answer), answer_type=r.answer_type)
 
 # %% ../nbs/00_data.ipynb #0f79bafb
+def answer_targets(tokenizer, # the answer decoder's tokenizer
+                   answers: list[str], # answer strings (normalised)
+                   max_len: int, # longest target, EOS included (longer answers are truncated, EOS kept)
+                   eos_id: int, # the id ending each target
+                   pad_to: int|None=None, # width of the result (default: the longest target)
+                  ) -> torch.Tensor: # (B, La) token ids + EOS, padded with -100
+    "Decoder targets: each answer's tokens (no special tokens, one tokenizer call for the batch), then EOS, padded with -100."
+    ids = [x[:max_len - 1] + [eos_id] for x in tokenizer(list(answers), add_special_tokens=False)['input_ids']]
+    out = torch.full((len(ids), max(pad_to or 0, *map(len, ids))), -100, dtype=torch.long)
+    for i, x in enumerate(ids): out[i, :len(x)] = torch.tensor(x)
+    return out
+
 class VQACollator:
     "List of `VQADataset` items -> the batch dict of the model contract."
     def __init__(self, tokenizer, # question tokenizer (a Hugging Face tokenizer)
@@ -468,12 +480,8 @@ class VQACollator:
 
     def encode_answers(self, answers: list[str]) -> torch.Tensor:
         "Decoder targets (B, La): tokens of each normalised answer + EOS, padded with -100."
-        tok = self.answer_tokenizer
-        enc = tok([normalize_answer(a) for a in answers], add_special_tokens=False)['input_ids']  # one call for the batch
-        ids = [x[:self.max_answer_len - 1] + [self.eos_id] for x in enc]
-        out = torch.full((len(ids), self.max_answer_len if self.padding == 'max_length' else max(map(len, ids))), -100, dtype=torch.long)
-        for i, x in enumerate(ids): out[i, :len(x)] = torch.tensor(x)
-        return out
+        return answer_targets(self.answer_tokenizer, [normalize_answer(a) for a in answers], self.max_answer_len, self.eos_id,
+                              pad_to=self.max_answer_len if self.padding == 'max_length' else None)
 
     def __call__(self, items: list[dict]) -> dict:
         "The batch: tensors `pixel_values`, `input_ids`, `attention_mask`, `labels`, `is_open`, `image_index`, [`answer_ids`]; lists of the rest."

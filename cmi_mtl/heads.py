@@ -15,6 +15,8 @@ from transformers import GenerationConfig, T5Config, T5ForConditionalGeneration
 from transformers.modeling_outputs import BaseModelOutput
 from transformers.models.t5.modeling_t5 import T5LayerNorm, T5PreTrainedModel, T5Stack
 
+from .data import answer_targets
+
 # %% auto #0
 __all__ = ['T5_ARCHS', 'ClassificationHead', 'classification_loss', 'AnswerDecoderConfig', 't5_config', 'T5DecoderLM',
            'answer_special_ids', 'encode_answers', 'LearnableMask', 'AnswerDecoder']
@@ -114,11 +116,7 @@ def encode_answers(tokenizer,  # a HF tokenizer
                    max_len: int = 32,  # longest target, EOS included (longer answers are truncated, EOS kept)
                   ) -> torch.Tensor:  # (B, La) token ids + EOS, padded with -100
     "Decoder targets: answer tokens without special tokens, then EOS, padded with -100."
-    eos = answer_special_ids(tokenizer)['eos_token_id']
-    ids = [x[:max_len - 1] + [eos] for x in tokenizer(list(answers), add_special_tokens=False)['input_ids']]
-    out = torch.full((len(ids), max(map(len, ids))), -100, dtype=torch.long)
-    for i, x in enumerate(ids): out[i, :len(x)] = torch.tensor(x)
-    return out
+    return answer_targets(tokenizer, answers, max_len, answer_special_ids(tokenizer)['eos_token_id'])
 
 # %% ../nbs/06_heads.ipynb #11648118
 class LearnableMask(nn.Module):
