@@ -117,9 +117,15 @@ def _bench(args):
         p.add_argument('--batch-size', type=int, default=8); p.add_argument('--steps', type=int, default=10)
         p.add_argument('--device', choices=('cpu', 'cuda')); p.add_argument('--precision', default='auto', choices=('auto', 'bf16', 'fp32'))
         p.add_argument('--out', help='write the JSON here')
+        p.add_argument('--threads', type=int, nargs='+', help='CPU: compare these thread counts on SynthRad batches of the preset (its batch size), timed in turns in one process')
+        p.add_argument('--rounds', type=int, default=3, help='with --threads: timings per thread count (the best is kept)')
         a = p.parse_args(args.rest)
-        from cmi_mtl.train import benchmark_train_step
-        print(json.dumps(benchmark_train_step(a.preset, a.batch_size, a.steps, device=a.device, precision=a.precision, out=a.out), indent=1))
+        from cmi_mtl.train import benchmark_train_step, benchmark_threads
+        if a.threads:
+            if a.device == 'cuda': raise ValueError('--threads compares CPU thread counts: leave out --device cuda')
+            r = benchmark_threads(a.preset, tuple(a.threads), a.steps, a.rounds, out=a.out)
+            for n, s in r['seconds_per_step'].items(): print(f"{n} thread(s): {1e3 * s:.0f} ms per step, speed x{r['speed_vs_first'][n]:.2f}")
+        else: print(json.dumps(benchmark_train_step(a.preset, a.batch_size, a.steps, device=a.device, precision=a.precision, out=a.out), indent=1))
 
 # %% ../nbs/11_cli.ipynb #c9278676
 def _add_data(sub):

@@ -15,13 +15,15 @@ from .data import (VQARecord, AnswerVocab, VQADataset, VQACollator, ImageTransfo
                           dataset_root, normalize_answer)
 from .encoders import load_tokenizer, encode_images_cached, encode_texts_cached, pad_text_features, FeatureCache
 from .model import CMIMTL, CMIMTLConfig, model_config
+from .profile import num_threads
 from .evaluate import (to_device, predict_batches, accuracy, write_predictions, format_table,
                               question_only_baseline, answer_prior_baseline)
 
 # %% auto #0
 __all__ = ['SYNTHRAD_TRAIN_IMAGES', 'TrainConfig', 'train_config', 'param_groups', 'seed_everything', 'rng_state',
            'set_rng_state', 'ModelDataset', 'ModelCollator', 'GlobalBatchSampler', 'build_features', 'resolve_device',
-           'Trainer', 'write_history', 'training_root', 'train', 'evaluate_run', 'benchmark_train_step']
+           'Trainer', 'write_history', 'training_root', 'train', 'evaluate_run', 'benchmark_train_step',
+           'benchmark_threads']
 
 # %% ../nbs/09_train.ipynb #f99396e3
 @dataclass
@@ -46,6 +48,7 @@ class TrainConfig:
     cache_features: bool = True  # frozen encoders: compute their outputs once, cache them on disk
     num_workers: int = 0
     group_by_image: bool = False  # batches keep each image's questions together (the image encoder runs once per image)
+    threads: int | None = None  # CPU only: torch intra-op threads while training (None: leave torch's setting)
 
     @classmethod
     def paper(cls, **kw): return cls(**kw)
@@ -54,7 +57,8 @@ class TrainConfig:
                                                 weight_decay=0.05) | kw))
     @classmethod
     def tiny(cls, **kw): return cls(**(dict(epochs=6, batch_size=64, lr=1.4e-3, lr_mult_new=1., lr_mult_head=1.,
-                                               weight_decay=0.05, warmup_ratio=0.05, group_by_image=True) | kw))
+                                               weight_decay=0.05, warmup_ratio=0.05, group_by_image=True,
+                                               threads=1) | kw))
 
 def train_config(preset: str, **kw) -> TrainConfig:
     "The training config of a named preset (`paper`, `small`, `tiny`)."
@@ -378,6 +382,10 @@ def _fit(self: Trainer, resume: bool=False, # continue from `out/last` if presen
     elif self.rank == 0 and (self.out/'last').exists() and not resume:
         raise FileExistsError(f'{self.out} already holds a run: pass resume=True (--resume) or choose another output folder')
     if self.rank == 0: (self.out/'train_config.json').write_text(json.dumps(asdict(self.tc), indent=1))
+    with num_threads(self.tc.threads if self.device.type == 'cpu' else None): return self._fit_epochs(on_step)
+
+def _fit_epochs(self: Trainer, on_step=None) -> dict|None:
+    "The epoch loop and the final evaluation of `fit`."
     while self.epoch < self.tc.epochs:
         t0 = time.time()
         tr = self.train_epoch(on_step)
@@ -398,7 +406,7 @@ def _fit(self: Trainer, resume: bool=False, # continue from `out/last` if presen
     self._barrier()
     return metrics
 Trainer._barrier = _barrier
-Trainer.fit = _fit
+Trainer.fit, Trainer._fit_epochs = _fit, _fit_epochs
 
 # %% ../nbs/09_train.ipynb #edb74291
 def _finish(self: Trainer) -> dict:
@@ -511,6 +519,7 @@ def benchmark_train_step(preset: str='paper', # model preset (random weights, no
                          device: str|None=None, # default: CUDA when present
                          precision: str='auto', # 'auto' (bf16 on CUDA), 'bf16', 'fp32'
                          question_len: int|None=None, answer_len: int=8, num_answers: int=498, # question_len None: the preset's longest question
+                         threads: int|None=None, # CPU: torch intra-op threads for the steps (None: leave as is)
                          out: str|Path|None=None, # also write the result as JSON here
                         ) -> dict:
     "Samples/s and peak memory of full training steps of a preset on random inputs."
@@ -536,17 +545,52 @@ def benchmark_train_step(preset: str='paper', # model preset (random weights, no
         with torch.autocast(dev.type, dtype=amp, enabled=amp is not None): loss = model(batch).loss
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
-    for _ in range(warmup): step()
-    sync()
-    if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter()
-    for _ in range(steps): step()
-    sync(); dt = time.perf_counter() - t0
+    with num_threads(threads if dev.type == 'cpu' else None):
+        for _ in range(warmup): step()
+        sync()
+        if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
+        t0 = time.perf_counter()
+        for _ in range(steps): step()
+        sync(); dt = time.perf_counter() - t0
+        n_threads = torch.get_num_threads()
     res = dict(preset=preset, batch_size=batch_size, steps=steps, precision=str(amp).replace('torch.', '') if amp else 'fp32',
                device=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu', torch=torch.__version__,
                seconds_per_step=dt / steps, samples_per_s=batch_size * steps / dt,
                peak_memory_gb=torch.cuda.max_memory_allocated(dev) / 2**30 if dev.type == 'cuda' else None,
-               scan_backend=scan_backend(dev), params=sum(p.numel() for p in model.parameters()),
+               scan_backend=scan_backend(dev), params=sum(p.numel() for p in model.parameters()), threads=n_threads,
                command=f'cmi-mtl bench train --preset {preset} --batch-size {batch_size} --steps {steps}')
+    if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
+    return res
+
+def benchmark_threads(preset: str='tiny',
+                      threads: tuple=(1, 2), # CPU thread counts to compare; the first is the baseline
+                      steps: int=10, rounds: int=3, # each count is timed `rounds` times, in turns, in this one process
+                      synthrad_images: int=200, # SynthRad training images generated for the batches (the step cost does not depend on it)
+                      out: str|Path|None=None, # also write the result as JSON here
+                     ) -> dict:
+    "Seconds per CPU training step of a preset on real SynthRad batches at each thread count (best of `rounds`, timed in turns)."
+    from cmi_mtl.profile import _cpu_name
+    tc = train_config(preset)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Trainer(model_config(preset), tc, 'synthrad', training_root('synthrad', None, synthrad_images), tmp, 'cpu', False)
+        model, it = t.model.train(), iter(t.train_loader)
+        batches = [next(it) for _ in range(steps)]
+        def run():
+            t0 = time.perf_counter()
+            for b in batches: model(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)
+            return (time.perf_counter() - t0) / steps
+        with num_threads(threads[0]): run()   # warm-up
+        runs = {n: [] for n in threads}
+        for _ in range(rounds):
+            for n in threads:
+                with num_threads(n): runs[n].append(run())
+    best = {n: min(v) for n, v in runs.items()}
+    res = dict(preset=preset, batch_size=tc.batch_size, group_by_image=tc.group_by_image, steps=steps, rounds=rounds,
+               cpu=_cpu_name(), cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
+               torch=torch.__version__, seconds_per_step={str(n): best[n] for n in threads},
+               all_seconds_per_step={str(n): runs[n] for n in threads},
+               speed_vs_first={str(n): best[threads[0]] / best[n] for n in threads},
+               command=f"cmi-mtl bench train --preset {preset} --steps {steps} --threads {' '.join(map(str, threads))}"
+                       f" --rounds {rounds}" + (f' --out {out}' if out else ''))
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
     return res
