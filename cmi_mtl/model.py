@@ -104,7 +104,8 @@ def tiny_config(**kw) -> CMIMTLConfig:
                                                                attention_probs_dropout_prob=0.0))
     c = CMIMTLConfig(image=img, text=txt,
                      qqformer=QQFormerConfig(num_queries=8, hidden_size=64, num_layers=2, num_heads=2, intermediate_size=128,
-                                             cross_attention_frequency=1, dropout=0.0, max_text_len=64),
+                                             cross_attention_frequency=1, dropout=0.0, max_text_len=64,
+                                             image_pos_scale=3.),
                      cmm=CMMConfig(d_model=64), head_hidden=128, cmcl_proj_dim=64, cmcl_text_pool='mean',
                      decoder=AnswerDecoderConfig(name='t5-small', max_answer_len=8,
                                                  overrides=dict(d_model=64, d_kv=16, d_ff=128, num_layers=1, num_heads=4, dropout_rate=0.0)),

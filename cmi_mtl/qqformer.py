@@ -14,8 +14,8 @@ from transformers import InstructBlipQFormerConfig
 from transformers.models.instructblip.modeling_instructblip import InstructBlipQFormerModel, InstructBlipQFormerEmbeddings
 
 # %% auto #0
-__all__ = ['QuestionFeatureEmbeddings', 'QQFormerConfig', 'QQFormer', 'ImageKVLinear', 'pool_text', 'masked_cross_entropy',
-           'CMCLoss']
+__all__ = ['QuestionFeatureEmbeddings', 'QQFormerConfig', 'QQFormer', 'image_position_codes', 'ImageKVLinear', 'pool_text',
+           'masked_cross_entropy', 'CMCLoss']
 
 # %% ../nbs/03_qqformer.ipynb #8b4f0328
 class QuestionFeatureEmbeddings(InstructBlipQFormerEmbeddings):
@@ -59,6 +59,7 @@ class QQFormerConfig:
     dropout: float = 0.1
     question_aware: bool = True  # queries share self-attention with the question (InstructBLIP); False: BLIP-2
     max_text_len: int = 512  # longest question (position embeddings)
+    image_pos_scale: float = 0.  # > 0: fixed 2-D sin-cos codes of each image token's place, times this, added to the tokens the queries read (not in the paper; see below)
 
     @classmethod
     def paper(cls, **kw):
@@ -84,6 +85,7 @@ class QQFormer(nn.Module):
                 ):
         super().__init__()
         self.cfg = cfg
+        if cfg.image_pos_scale and vision_width % 4: raise ValueError(f'image_pos_scale needs an image width divisible by 4, got {vision_width}')
         qc = InstructBlipQFormerConfig(
             vocab_size=1, hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
             num_attention_heads=cfg.num_heads, intermediate_size=cfg.intermediate_size,
@@ -108,6 +110,7 @@ class QQFormer(nn.Module):
                 with_question: bool | None = None, # None: `cfg.question_aware`; False: the queries ignore the question
                ) -> Tensor:                        # (B, K, D) query outputs
         B, K = image_feats.shape[0], self.cfg.num_queries
+        if self.cfg.image_pos_scale: image_feats = self.with_image_positions(image_feats)   # (B, N, Dv)
         with_question = self.cfg.question_aware if with_question is None else with_question
         if with_question and not self.cfg.question_aware: raise ValueError('this QQ-Former was built with question_aware=False')
         queries = self.query_tokens.expand(B, -1, -1)                                   # (B, K, D)
@@ -120,6 +123,27 @@ class QQFormer(nn.Module):
             out = self.qformer(input_ids=None, query_embeds=queries,
                                encoder_hidden_states=image_feats, encoder_attention_mask=image_mask)
         return out.last_hidden_state[:, :K]                                              # (B, K, D)
+
+# %% ../nbs/03_qqformer.ipynb #a1f0c002
+def image_position_codes(n_tokens: int, # N image tokens: a square grid of patches, after any prefix tokens
+                         dim: int, # Dv, divisible by 4
+                        ) -> Tensor: # (N, Dv), zeros for the prefix tokens
+    "Fixed 2-D sin-cos codes of each image token's row and column in its square patch grid."
+    from timm.layers import build_sincos2d_pos_embed
+    g = math.isqrt(n_tokens); n0 = n_tokens - g * g
+    if g == 0: raise ValueError(f'no patch grid in {n_tokens} tokens')
+    return torch.cat([torch.zeros(n0, dim), build_sincos2d_pos_embed((g, g), dim)])   # (n0 + g*g, Dv)
+
+def _with_image_positions(self: QQFormer, image_feats: Tensor, # (B, N, Dv)
+                         ) -> Tensor:                          # (B, N, Dv)
+    "The image tokens plus `cfg.image_pos_scale` times their position codes (computed once per tensor inside `sharing_image_kv`)."
+    memo = getattr(self, '_pos_memo', None)
+    if memo is not None and memo.get('x') is image_feats: return memo['y']
+    N, Dv = image_feats.shape[1:]
+    y = image_feats + self.cfg.image_pos_scale * image_position_codes(N, Dv).to(image_feats)
+    if memo is not None: memo.update(x=image_feats, y=y)
+    return y
+QQFormer.with_image_positions = _with_image_positions
 
 # %% ../nbs/03_qqformer.ipynb #5e527587
 class ImageKVLinear(nn.Linear):
@@ -143,9 +167,11 @@ def _sharing_image_kv(self: QQFormer):
     lins, memo = self.image_kv_linears(), {}
     old = [getattr(l, 'memo', None) for l in lins]
     for l in lins: l.__class__, l.memo = ImageKVLinear, memo   # same parameters and state-dict keys as nn.Linear
+    self._pos_memo = {}                                         # and the tokens plus position codes, added once
     try: yield self
     finally:
         for l, o in zip(lins, old): l.memo = o
+        self._pos_memo = None
 QQFormer.sharing_image_kv = _sharing_image_kv
 
 # %% ../nbs/03_qqformer.ipynb #e5dd6850

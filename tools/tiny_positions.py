@@ -1,0 +1,58 @@
+"""The tiny preset with and without the QQ-Former's image position codes, on SynthRad, per question family.
+
+    python tools/tiny_positions.py [--seeds 0 1] [--scales 0 3] [--procs 2] [--out results/tiny_positions.json]
+
+Trains the main job's configuration (`cmi_mtl.train.train`, tiny preset, the generated SynthRad set) once
+per (scale, seed), `--procs` runs at a time, each with one thread, with `image_pos_scale` set to each scale
+(0: no codes; 3: the preset). Records validation and test accuracy (the choice is made on validation) and
+the test accuracy of each SynthRad question family. The runs go to runs/tiny_positions/.
+"""
+import argparse, json, os, subprocess, sys, time
+from collections import defaultdict
+from pathlib import Path
+
+def one(scale: float, seed: int, out: str):
+    "Train one run (called in a subprocess)."
+    from cmi_mtl.train import train
+    train(out=out, progress=False, seed=seed, model_kw=dict(qqformer=dict(image_pos_scale=scale)))
+
+def families(run: Path) -> dict:
+    "Test accuracy and count per SynthRad question family of a finished run."
+    m = json.loads((run/'metrics.json').read_text())
+    fam = {r['qid']: r['family'] for r in json.loads((Path(m['root'])/'test.json').read_text())}
+    acc = defaultdict(list)
+    for l in (run/'predictions.jsonl').read_text().splitlines():
+        p = json.loads(l); acc[fam[p['qid']]].append(p['correct'])
+    return {f: dict(accuracy=sum(v) / len(v), n=len(v)) for f, v in sorted(acc.items())}
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1]); p.add_argument('--scales', type=float, nargs='+', default=[0., 3.])
+    p.add_argument('--procs', type=int, default=2); p.add_argument('--out', default='results/tiny_positions.json')
+    p.add_argument('--runs', default='runs/tiny_positions'); p.add_argument('--one', nargs=3, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.one: return one(float(a.one[0]), int(a.one[1]), a.one[2])
+    jobs = [(s, seed, Path(a.runs)/f'scale{s:g}-seed{seed}') for s in a.scales for seed in a.seeds]
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    t0, running, todo = time.time(), [], [j for j in jobs if not (j[2]/'metrics.json').is_file()]
+    while todo or running:
+        while todo and len(running) < a.procs:
+            s, seed, out = todo.pop(0)
+            if out.exists(): subprocess.run(['rm', '-rf', str(out)], check=True)
+            running.append(subprocess.Popen([sys.executable, __file__, '--one', str(s), str(seed), str(out)], env=env))
+        time.sleep(2)
+        for r in [r for r in running if r.poll() is not None]:
+            if r.returncode: sys.exit(f'a run failed: {r.args}')
+            running.remove(r)
+    rows = []
+    for s, seed, out in jobs:
+        m = json.loads((out/'metrics.json').read_text())
+        rows.append(dict(image_pos_scale=s, seed=seed, val=m['val']['overall'], test=m['test']['overall'],
+                         test_open=m['test']['open'], test_closed=m['test']['closed'], train_seconds=m['train_seconds'],
+                         families=families(out), run=str(out), git_commit=m['git_commit']))
+    res = dict(command='python tools/tiny_positions.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
+    for r in rows: print(f"scale {r['image_pos_scale']:g} seed {r['seed']}: val {r['val']:.3f} test {r['test']:.3f}  "
+                         + ' '.join(f"{f} {v['accuracy']:.2f}" for f, v in r['families'].items()))
+
+if __name__ == '__main__': main()
