@@ -8,6 +8,7 @@ question-only baseline). The README's figures are read from that file.
 """
 import argparse, json, os, platform, shutil, subprocess, sys, time
 from pathlib import Path
+from tiny_positions import families   # test accuracy per SynthRad question family (tools/tiny_positions.py)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -28,7 +29,7 @@ def main():
                test=m['test'], val=m['val'], baselines=m.get('baselines'), train_seconds=m['train_seconds'],
                best_epoch=m['best_epoch'], epochs=m['epochs'], seed=m['seed'], git_commit=m['git_commit'],
                gap_to_question_only=m['test']['overall'] - m['baselines']['question_only']['overall'],
-               recorded_by='python tools/main_job.py')
+               test_families=families(out), recorded_by='python tools/main_job.py')
     Path(a.results).parent.mkdir(parents=True, exist_ok=True)
     Path(a.results).write_text(json.dumps(res, indent=1) + '\n')
     print(f"wall {wall:.0f} s; test overall {m['test']['overall']:.4f}; question-only {m['baselines']['question_only']['overall']:.4f}")
