@@ -15,7 +15,7 @@ from .data import (VQARecord, AnswerVocab, VQADataset, VQACollator, ImageTransfo
                           dataset_root, normalize_answer)
 from .encoders import load_tokenizer, encode_images_cached, encode_texts_cached, pad_text_features, FeatureCache
 from .model import CMIMTL, CMIMTLConfig, model_config
-from .profile import num_threads
+from .profile import num_threads, _cpu_name
 from .evaluate import (to_device, predict_batches, accuracy, write_predictions, format_table,
                               question_only_baseline, answer_prior_baseline)
 
@@ -569,12 +569,12 @@ def benchmark_threads(preset: str='tiny',
                       out: str|Path|None=None, # also write the result as JSON here
                      ) -> dict:
     "Seconds per CPU training step of a preset on real SynthRad batches at each thread count (best of `rounds`, timed in turns)."
-    from cmi_mtl.profile import _cpu_name
     tc = train_config(preset)
     with tempfile.TemporaryDirectory() as tmp:
         t = Trainer(model_config(preset), tc, 'synthrad', training_root('synthrad', None, synthrad_images), tmp, 'cpu', False)
         model, it = t.model.train(), iter(t.train_loader)
-        batches = [next(it) for _ in range(steps)]
+        batches = [b for _, b in zip(range(steps), it)]
+        if len(batches) < steps: raise ValueError(f'{synthrad_images} SynthRad images give {len(batches)} batches: fewer than steps={steps}')
         def run():
             t0 = time.perf_counter()
             for b in batches: model(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)

@@ -7,7 +7,7 @@ per (scale, seed), `--procs` runs at a time, each with one thread, with `image_p
 (0: no codes; 3: the preset). Records validation and test accuracy (the choice is made on validation) and
 the test accuracy of each SynthRad question family. The runs go to runs/tiny_positions/.
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, os, shutil, subprocess, sys, time
 from collections import defaultdict
 from pathlib import Path
 
@@ -38,7 +38,7 @@ def main():
     while todo or running:
         while todo and len(running) < a.procs:
             s, seed, out = todo.pop(0)
-            if out.exists(): subprocess.run(['rm', '-rf', str(out)], check=True)
+            if out.exists(): shutil.rmtree(out)   # an unfinished run: start it again
             running.append(subprocess.Popen([sys.executable, __file__, '--one', str(s), str(seed), str(out)], env=env))
         time.sleep(2)
         for r in [r for r in running if r.poll() is not None]:
