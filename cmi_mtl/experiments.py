@@ -194,11 +194,13 @@ def run_matches(run: str|Path, # a run folder written by `train`
     if not ((run/'train_config.json').is_file() and cfg.is_file()): return False
     if finished and not (run/'metrics.json').is_file(): return False
     if finished and json.loads((run/'metrics.json').read_text()).get('dataset') != dataset: return False
-    saved, want = json.loads(cfg.read_text())['config'], _jsonable(mc.to_dict())
+    try:   # through the dataclasses: a field added since the run was saved counts at its default
+        saved = _jsonable(CMIMTLConfig.from_dict(json.loads(cfg.read_text())['config']).to_dict())
+        saved_tc = _jsonable(asdict(TrainConfig(**json.loads((run/'train_config.json').read_text()))))
+    except (TypeError, ValueError): return False   # a field this version does not know, or a config it rejects
+    want = _jsonable(mc.to_dict())
     saved.pop('num_answers', None); want.pop('num_answers', None)   # set from the training answers when the model is built
-    try: saved_tc = _jsonable(asdict(TrainConfig(**json.loads((run/'train_config.json').read_text()))))
-    except TypeError: return False   # a field this version does not know
-    return saved_tc == _jsonable(asdict(tc)) and saved == want   # a field added since the run was saved counts at its default
+    return saved_tc == _jsonable(asdict(tc)) and saved == want
 
 def train_or_reuse(dataset: str, seed: int, run: str|Path, # run folder
                    model_kw: dict, train_kw: dict, # changes to the small preset
