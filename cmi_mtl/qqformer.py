@@ -139,8 +139,10 @@ def _with_image_positions(self: QQFormer, image_feats: Tensor, # (B, N, Dv)
     "The image tokens plus `cfg.image_pos_scale` times their position codes (computed once per tensor inside `sharing_image_kv`)."
     memo = getattr(self, '_pos_memo', None)
     if memo is not None and memo.get('x') is image_feats: return memo['y']
-    N, Dv = image_feats.shape[1:]
-    y = image_feats + self.cfg.image_pos_scale * image_position_codes(N, Dv).to(image_feats)
+    codes = getattr(self, '_pos_codes', None)   # scaled codes, built once per token count, device and dtype
+    if codes is None or codes.shape != image_feats.shape[1:] or codes.device != image_feats.device or codes.dtype != image_feats.dtype:
+        codes = self._pos_codes = self.cfg.image_pos_scale * image_position_codes(*image_feats.shape[1:]).to(image_feats)
+    y = image_feats + codes                      # (B, N, Dv)
     if memo is not None: memo.update(x=image_feats, y=y)
     return y
 QQFormer.with_image_positions = _with_image_positions

@@ -10,6 +10,7 @@ the test accuracy of each SynthRad question family. The runs go to runs/tiny_pos
 import argparse, json, os, shutil, subprocess, sys, time
 from collections import defaultdict
 from pathlib import Path
+from cmi_mtl.evaluate import read_predictions
 
 def one(scale: float, seed: int, out: str):
     "Train one run (called in a subprocess)."
@@ -21,8 +22,7 @@ def families(run: Path) -> dict:
     m = json.loads((run/'metrics.json').read_text())
     fam = {r['qid']: r['family'] for r in json.loads((Path(m['root'])/'test.json').read_text())}
     acc = defaultdict(list)
-    for l in (run/'predictions.jsonl').read_text().splitlines():
-        p = json.loads(l); acc[fam[p['qid']]].append(p['correct'])
+    for p in read_predictions(run/'predictions.jsonl'): acc[fam[p['qid']]].append(p['correct'])
     return {f: dict(accuracy=sum(v) / len(v), n=len(v)) for f, v in sorted(acc.items())}
 
 def main():
