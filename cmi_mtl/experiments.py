@@ -274,6 +274,7 @@ def run_grid(dataset: str, # 'vqa-rad' or 'slake'
 TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD validation only (`run_tuning`)
     'lr1e-3-e10': dict(train_kw=dict(lr=1e-3, epochs=10)),
     'lr1e-3-e10-xattn2': dict(model_kw=dict(qqformer=dict(cross_attention_frequency=2)), train_kw=dict(lr=1e-3, epochs=10)),
+    'lr1e-3-e10-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=10)),
 }
 SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e10']  # the best validation accuracy in results/tuning.json
 

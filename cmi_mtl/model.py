@@ -37,6 +37,8 @@ class CMIMTLConfig:
     use_cmcl: bool = True  # the contrastive loss L_vtc
     use_cmm: bool = True  # False: no fusion blocks, x^f pools the unfused streams
     use_ahead: bool = True  # the auxiliary T5 head and L_aux
+    cls_loss: str = 'bce'  # L_cls: 'bce' (the paper's, summed over answers) or 'ce' (softmax cross-entropy; not the paper, see 06_heads)
+    image_norm: bool = False  # a LayerNorm over the image tokens before the QQ-Former (BLIP-2's ln_vision; not in the paper)
     alpha: float = 0.2  # weight of L_vtc
     beta: float = 0.3  # weight of L_aux
     cmcl_proj_dim: int = 256  # shared space of the contrastive loss
@@ -54,6 +56,7 @@ class CMIMTLConfig:
             raise ValueError(f'cmm.d_model ({self.cmm.d_model}) must equal qqformer.hidden_size ({self.d_model})')
         if self.fusion not in ('cmm', 'transformer'): raise ValueError(f"fusion must be 'cmm' or 'transformer', not {self.fusion!r}")
         if self.cmcl_text_pool not in ('cls', 'mean'): raise ValueError(f"cmcl_text_pool must be 'cls' or 'mean'")
+        if self.cls_loss not in ('bce', 'ce'): raise ValueError(f"cls_loss must be 'bce' or 'ce', not {self.cls_loss!r}")
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -150,6 +153,7 @@ class CMIMTL(nn.Module):
         D = cfg.d_model
         self.image_encoder, self.text_encoder = ImageEncoder(cfg.image), TextEncoder(cfg.text)
         Dv, Dt = self.image_encoder.out_dim, self.text_encoder.out_dim
+        if cfg.image_norm: self.image_norm = nn.LayerNorm(Dv)                                  # over Dv, per image token
         self.text_proj = nn.Linear(Dt, D) if Dt != D else nn.Identity()                     # Dt -> D
         if cfg.use_qqformer: self.qqformer = QQFormer(cfg.qqformer, vision_width=Dv, text_width=Dt)
         else: self.image_proj = nn.Linear(Dv, D)                                               # Dv -> D
@@ -228,6 +232,7 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     share = self.qqformer.sharing_image_kv() if c.use_qqformer else contextlib.nullcontext()
     with share:   # the question-free CMCL pass below reuses this pass's image keys and values
         v, t_raw, t_mask = self.encode(batch)
+        if c.image_norm: v = self.image_norm(v)                                                 # (B, N, Dv)
         z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
         zv = self.qqformer(v, with_question=False) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
@@ -235,7 +240,7 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
     out = CMIMTLOutput(logits=logits, xf=xf, memory=memory, memory_mask=memory_mask)
     if 'labels' not in batch: return out
-    out.loss_cls = classification_loss(logits, batch['labels'])
+    out.loss_cls = classification_loss(logits, batch['labels'], c.cls_loss)
     out.loss_vtc = out.loss_aux = _zero(logits)
     if c.use_cmcl:
         temb = pool_text(t_raw, t_mask, how=c.cmcl_text_pool)                                  # (B, Dt)
@@ -327,7 +332,8 @@ def _predict(self: CMIMTL, images: list, # PIL images or paths
     tok = self.text_encoder.tokenizer(list(questions), padding='longest', truncation=True,
                                       max_length=self.cfg.text.max_length, return_tensors='pt').to(dev)
     out = self(dict(pixel_values=pix, input_ids=tok['input_ids'], attention_mask=tok['attention_mask']))
-    conf, idx = torch.sigmoid(out.logits.float()).max(-1)
+    probs = out.logits.float().softmax(-1) if self.cfg.cls_loss == 'ce' else torch.sigmoid(out.logits.float())
+    conf, idx = probs.max(-1)
     answers = [self.vocab.decode(int(i)) if self.vocab is not None else int(i) for i in idx]
     types = list(answer_types) if answer_types is not None else ['closed' if a in ('yes', 'no') else 'open' for a in answers]
     is_open = torch.tensor([t == 'open' for t in types], device=dev)
