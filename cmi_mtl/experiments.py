@@ -18,8 +18,8 @@ from .evaluate import accuracy, answer_prior_baseline, format_table, question_on
 
 # %% auto #0
 __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
-           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'FIGURES',
-           'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
+           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'LOSS_VARIANTS',
+           'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
            'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'run_real_data', 'real_data_table',
            'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation', 'run_weights_sweep',
            'ablation_table', 'run_tuning', 'save_figures', 'experiments_main']
@@ -431,14 +431,16 @@ def weight_variants(alphas: tuple=(0.1, 0.2, 0.3, 0.4, 0.5), betas: tuple=(0.1, 
 
 def run_ablation(datasets: tuple=('vqa-rad',), seeds: tuple=(0, 1, 2),
                  out: str|Path='results/ablation.json', runs_dir: str|Path='runs/ablation',
-                 variants: tuple|None=None, # names in `ABLATION_VARIANTS` (default: all)
+                 variants: tuple|None=None, # names in `grid` (default: all)
+                 grid: dict|None=None, # name -> dict(model_kw=..., train_kw=...) (default: `ABLATION_VARIANTS`)
                  also: tuple=('runs/real', 'runs/tune'), # reuse identical runs from here (the full model = the main runs)
                  image_checkpoint: str|Path|None=None, progress: bool=False, command: str|None=None, log=print) -> dict:
-    "Table 2: each ablation variant per dataset and seed; writes `out` (other datasets' entries kept)."
+    "Table 2 (or another grid): each variant per dataset and seed; writes `out` (other datasets' entries kept)."
     kw = dict(datasets=tuple(datasets), seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
     w = prepare_dinov2(image_checkpoint)
     res = _read_json(out) | _header(command, 'run_ablation', kw, w) | dict(settings=SMALL_SETTINGS)
-    vs = {k: ABLATION_VARIANTS[k] for k in (variants or ABLATION_VARIANTS)}
+    grid = ABLATION_VARIANTS if grid is None else grid
+    vs = {k: grid[k] for k in (variants or grid)}
     for ds in datasets:
         g = run_grid(ds, vs, seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)
         for v in g.values(): v['command'] = res['command']   # the command that wrote this row (rows of other calls are kept)
@@ -507,6 +509,10 @@ def ablation_table(res: dict, # contents of `results/ablation.json`
             rows[f'{name} (paper, reference)'] = {DATASET_NAMES[d]: {k: x / 100 for k, x in v[DATASET_NAMES[d]].items()} for d in ds}
     return format_table(rows, std=std)
 
+# %% ../nbs/20_experiments.ipynb #19aa7be7
+LOSS_VARIANTS = {f"base, {loss.upper()}{' + image norm' if norm else ''}": dict(model_kw=_OFF | dict(cls_loss=loss, image_norm=norm))
+                 for loss in ('bce', 'ce') for norm in (False, True)}
+
 # %% ../nbs/20_experiments.ipynb #e0ecf70d
 def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to the small preset
                dataset: str='vqa-rad', seeds: tuple=(0,),
@@ -557,7 +563,7 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     "Entry point of `python -m cmi_mtl.experiments`."
     argv = list(sys.argv[1:] if argv is None else argv)
     p = argparse.ArgumentParser(prog=prog, description='CMI-MTL experiments on real data')
-    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'weights', 'figures'])
+    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'loss', 'weights', 'figures'])
     p.add_argument('--datasets', nargs='+', default=None)
     p.add_argument('--seeds', nargs='+', type=int, default=None)
     p.add_argument('--variants', nargs='+', default=None, help='ablation variants, weight settings (alpha0.1-beta0.3, ...) or tuning settings (default: all)')
@@ -581,9 +587,10 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     if a.what == 'real-data':
         return run_real_data(**opt(datasets=a.datasets and tuple(a.datasets), seeds=a.seeds and tuple(a.seeds), out=a.out,
                                    runs_dir=a.runs_dir, no_cmm_seeds=None if a.no_cmm_seeds is None else tuple(a.no_cmm_seeds)), with_baselines=not a.no_baselines, **common)
-    if a.what == 'ablation':
-        return run_ablation(**opt(datasets=a.datasets and tuple(a.datasets), seeds=a.seeds and tuple(a.seeds), out=a.out,
-                                  runs_dir=a.runs_dir, variants=a.variants and tuple(a.variants)), **common)
+    if a.what in ('ablation', 'loss'):
+        loss = dict(grid=LOSS_VARIANTS, out='results/loss_check.json', runs_dir='runs/loss') if a.what == 'loss' else {}
+        return run_ablation(**(loss | opt(datasets=a.datasets and tuple(a.datasets), seeds=a.seeds and tuple(a.seeds), out=a.out,
+                                          runs_dir=a.runs_dir, variants=a.variants and tuple(a.variants))), **common)
     return run_weights_sweep(**opt(dataset=(a.datasets or [None])[0], seeds=a.seeds and tuple(a.seeds), out=a.out, runs_dir=a.runs_dir,
                                    variants=a.variants and tuple(a.variants)), **common)
 
