@@ -36,7 +36,7 @@ def predict_batches(model, # a `CMIMTL` (unwrapped)
         inputs = to_device({k: v for k, v in batch.items() if k not in ('labels', 'answer_ids')}, dev)
         with torch.autocast(dev.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             out = model(inputs)
-        conf, idx = torch.sigmoid(out.logits.float()).max(-1)
+        conf, idx = model.answer_probs(out.logits).max(-1)   # (B,) each
         is_open = torch.tensor([t == 'open' for t in batch['answer_type']], device=dev)
         generated = iter(model.generate_answers(out, is_open, num_beams) if gen else [])
         for i, (qid, q, t, gold) in enumerate(zip(batch['qid'], batch['question'], batch['answer_type'], batch['answer'])):

@@ -309,6 +309,12 @@ def _answer_tokenizer(self: CMIMTL):
     return self._answer_tok
 CMIMTL.answer_tokenizer = property(_answer_tokenizer)
 
+def _answer_probs(self: CMIMTL, logits: Tensor, # (B, C) answer scores
+                 ) -> Tensor: # (B, C) in [0, 1]
+    "Confidence in each answer: the sigmoid of its logit (BCE head) or the softmax over the answers (`cls_loss='ce'`)."
+    return logits.float().softmax(-1) if self.cfg.cls_loss == 'ce' else torch.sigmoid(logits.float())
+CMIMTL.answer_probs = _answer_probs
+
 @torch.no_grad()
 def _generate(self: CMIMTL, out: CMIMTLOutput, rows: Tensor, num_beams: int=1) -> list[str]:
     "Generated (normalised) answers for the rows `rows` (B,) bool of a forward output."
@@ -332,8 +338,7 @@ def _predict(self: CMIMTL, images: list, # PIL images or paths
     tok = self.text_encoder.tokenizer(list(questions), padding='longest', truncation=True,
                                       max_length=self.cfg.text.max_length, return_tensors='pt').to(dev)
     out = self(dict(pixel_values=pix, input_ids=tok['input_ids'], attention_mask=tok['attention_mask']))
-    probs = out.logits.float().softmax(-1) if self.cfg.cls_loss == 'ce' else torch.sigmoid(out.logits.float())
-    conf, idx = probs.max(-1)
+    conf, idx = self.answer_probs(out.logits).max(-1)
     answers = [self.vocab.decode(int(i)) if self.vocab is not None else int(i) for i in idx]
     types = list(answer_types) if answer_types is not None else ['closed' if a in ('yes', 'no') else 'open' for a in answers]
     is_open = torch.tensor([t == 'open' for t in types], device=dev)
