@@ -20,9 +20,9 @@ from .evaluate import accuracy, answer_prior_baseline, format_table, question_on
 __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
            'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'LOSS_VARIANTS',
            'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
-           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'run_real_data', 'real_data_table',
-           'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation', 'run_weights_sweep',
-           'ablation_table', 'run_tuning', 'save_figures', 'experiments_main']
+           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'settings_label', 'run_real_data',
+           'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation',
+           'run_weights_sweep', 'ablation_table', 'run_tuning', 'save_figures', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -277,6 +277,12 @@ TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD va
     'lr1e-3-e10-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=10)),
 }
 SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e10-ce-ln']  # the best validation accuracy in results/tuning.json
+
+def settings_label(s: dict, # settings as recorded in a results file (`model_kw`, `train_kw`)
+                  ) -> str:
+    "The settings in words: the classification loss, the image-token norm and the training changes."
+    kw = dict(cls_loss='bce', image_norm=False) | s.get('model_kw', {}) | s.get('train_kw', {})
+    return ', '.join(f'{k}={v}' for k, v in kw.items())
 
 # %% ../nbs/20_experiments.ipynb #7f650f02
 def _git_dirty() -> bool|None:
