@@ -22,7 +22,7 @@ __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNI
            'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
            'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'settings_label', 'run_real_data',
            'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation',
-           'run_weights_sweep', 'ablation_table', 'run_tuning', 'save_figures', 'experiments_main']
+           'run_weights_sweep', 'ablation_table', 'loss_check_table', 'run_tuning', 'save_figures', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -518,6 +518,21 @@ def ablation_table(res: dict, # contents of `results/ablation.json`
 # %% ../nbs/20_experiments.ipynb #19aa7be7
 LOSS_VARIANTS = {f"base, {loss.upper()}{' + image norm' if norm else ''}": dict(model_kw=_OFF | dict(cls_loss=loss, image_norm=norm))
                  for loss in ('bce', 'ce') for norm in (False, True)}
+
+def loss_check_table(lc: dict, # contents of `results/loss_check.json`
+                     rd: dict|None=None, # contents of `results/real_data.json`: adds the fusion MLP's row
+                    ) -> str:
+    "Markdown table: overall validation and test accuracy (mean over seeds) of each base variant, per dataset."
+    ds = [d for d in ('vqa-rad', 'slake') if d in lc]
+    rows = {f"{v.removeprefix('base, ')} ({len(lc[ds[0]][v]['runs'])} seeds)":
+            {f'{DATASET_NAMES[d]} {s}': lc[d][v][k]['overall'] for d in ds for s, k in (('val', 'val_mean'), ('test', 'mean'))}
+            for v in lc[ds[0]]}
+    if rd is not None and all(d in rd for d in ds):
+        rows['simple fusion MLP (Table 1)'] = {f'{DATASET_NAMES[d]} {s}': x for d in ds for s, x in (
+            ('val', max(g['val_overall'] for g in rd[d]['baselines']['fusion_mlp']['grid'])), ('test', rd[d]['baselines']['fusion_mlp']['overall']))}
+    cols = [f'{DATASET_NAMES[d]} {s}' for d in ds for s in ('val', 'test')]
+    return ('| base trained with | ' + ' | '.join(cols) + ' |\n|---|' + '---|' * len(cols) + '\n'
+            + ''.join(f"| {n} | " + ' | '.join(f'{100 * r[c]:.2f}' for c in cols) + ' |\n' for n, r in rows.items()))
 
 # %% ../nbs/20_experiments.ipynb #e0ecf70d
 def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to the small preset
