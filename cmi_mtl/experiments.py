@@ -275,6 +275,7 @@ TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD va
     'lr1e-3-e10': dict(train_kw=dict(lr=1e-3, epochs=10)),
     'lr1e-3-e10-xattn2': dict(model_kw=dict(qqformer=dict(cross_attention_frequency=2)), train_kw=dict(lr=1e-3, epochs=10)),
     'lr1e-3-e10-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=10)),
+    'lr1e-3-e20-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=20)),  # twice the epochs
 }
 SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e10-ce-ln']  # the best validation accuracy in results/tuning.json
 

@@ -112,7 +112,7 @@ def tiny_config(**kw) -> CMIMTLConfig:
                      cmm=CMMConfig(d_model=64), head_hidden=128, cmcl_proj_dim=64, cmcl_text_pool='mean',
                      decoder=AnswerDecoderConfig(name='t5-small', max_answer_len=8,
                                                  overrides=dict(d_model=64, d_kv=16, d_ff=128, num_layers=1, num_heads=4, dropout_rate=0.0)),
-                     answer_tokenizer='package:minilm')
+                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True)   # not the paper's: see 09_train
     c = c.replace(**kw)
     c.decoder.mask_len = _mask_len(c, (112 // 16) ** 2 + 1)
     return c
