@@ -20,9 +20,10 @@ from .evaluate import accuracy, answer_prior_baseline, format_table, question_on
 __all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
            'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'LOSS_VARIANTS',
            'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
-           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'settings_label', 'run_real_data',
-           'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation',
-           'run_weights_sweep', 'ablation_table', 'loss_check_table', 'run_tuning', 'save_figures', 'experiments_main']
+           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'settings_label',
+           'predictions_dir_for', 'run_real_data', 'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights',
+           'weight_variants', 'run_ablation', 'run_weights_sweep', 'ablation_table', 'loss_check_table', 'run_tuning',
+           'save_figures', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -277,7 +278,7 @@ TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD va
     'lr1e-3-e10-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=10)),
     'lr1e-3-e20-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=20)),  # twice the epochs
 }
-SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e10-ce-ln']  # the best validation accuracy in results/tuning.json
+SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e20-ce-ln']  # the best validation accuracy in results/tuning.json
 
 def settings_label(s: dict, # settings as recorded in a results file (`model_kw`, `train_kw`)
                   ) -> str:
@@ -304,11 +305,17 @@ def _write_json(path: str|Path, obj: dict) -> Path:
 def _read_json(path: str|Path) -> dict:
     return json.loads(Path(path).read_text()) if Path(path).is_file() else {}
 
+def predictions_dir_for(out: str|Path, # the results file of `run_real_data`
+                        predictions_dir: str|Path|None=None, # an explicit folder (wins)
+                       ) -> Path:
+    "Where `run_real_data` copies the test predictions: `predictions/` beside `out`, so a run written elsewhere leaves `results/` alone."
+    return Path(out).parent/'predictions' if predictions_dir is None else Path(predictions_dir)
+
 def run_real_data(datasets: tuple=('vqa-rad', 'slake'),
                   seeds: tuple=(0, 1, 2),
                   out: str|Path='results/real_data.json',
                   runs_dir: str|Path='runs/real',
-                  predictions_dir: str|Path='results/predictions',
+                  predictions_dir: str|Path|None=None, # default: `predictions/` beside `out` (`results/predictions`)
                   image_checkpoint: str|Path|None=None, # converted DINOv2 folder (default: `dinov2_dir()`, converted if missing)
                   with_baselines: bool=True, # MLP baselines and CMI-MTL without CMM
                   no_cmm_seeds: tuple|None=None, # seeds of the no-CMM baseline (default: `seeds`; `()` skips it)
@@ -320,6 +327,7 @@ def run_real_data(datasets: tuple=('vqa-rad', 'slake'),
     "Train the small preset on each dataset and seed (reusing finished runs), with baselines; write `out` and the predictions."
     kw = dict(datasets=tuple(datasets), seeds=tuple(seeds), out=str(out), runs_dir=str(runs_dir))
     w = prepare_dinov2(image_checkpoint)
+    predictions_dir = predictions_dir_for(out, predictions_dir)
     res = _read_json(out) | _header(command, 'run_real_data', kw, w)
     for ds in datasets:
         g = run_grid(ds, {'small': {}}, seeds, runs_dir, image_checkpoint=w, also=also, progress=progress, log=log)['small']
