@@ -9,9 +9,9 @@ image tokens (`CMIMTLConfig.cls_loss`, `image_norm`; 06_heads, 07_model). Record
 accuracy (the choice is made on validation) and the test accuracy of each SynthRad question family. The runs
 go to runs/tiny_loss/; a finished run whose model config is the variant's is reused, not trained again.
 """
-import argparse, json, os, shutil, subprocess, sys, time
+import argparse, json, sys, time
 from pathlib import Path
-from tiny_positions import families   # test accuracy per SynthRad question family (tools/tiny_positions.py)
+from tiny_positions import run_pool, run_row   # the runner and per-run summary of tools/tiny_positions.py
 
 VARIANTS = {'bce': dict(cls_loss='bce', image_norm=False), 'ce-norm': dict(cls_loss='ce', image_norm=True)}
 
@@ -37,23 +37,9 @@ def main():
     a = p.parse_args()
     if a.one: return one(a.one[0], int(a.one[1]), a.one[2])
     jobs = [(v, seed, Path(a.runs)/f'{v}-seed{seed}') for v in a.variants for seed in a.seeds]
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    t0, running, todo = time.time(), [], [j for j in jobs if not finished(j[0], j[2])]
-    while todo or running:
-        while todo and len(running) < a.procs:
-            v, seed, out = todo.pop(0)
-            if out.exists(): shutil.rmtree(out)   # an unfinished run or another config: start it again
-            running.append(subprocess.Popen([sys.executable, __file__, '--one', v, str(seed), str(out)], env=env))
-        time.sleep(2)
-        for r in [r for r in running if r.poll() is not None]:
-            if r.returncode: sys.exit(f'a run failed: {r.args}')
-            running.remove(r)
-    rows = []
-    for v, seed, out in jobs:
-        m = json.loads((out/'metrics.json').read_text())
-        rows.append(dict(variant=v, model_kw=VARIANTS[v], seed=seed, val=m['val']['overall'], test=m['test']['overall'],
-                         test_open=m['test']['open'], test_closed=m['test']['closed'], train_seconds=m['train_seconds'],
-                         families=families(out), run=str(out), git_commit=m['git_commit']))
+    t0 = time.time()
+    run_pool(__file__, [(v, seed, out) for v, seed, out in jobs if not finished(v, out)], a.procs)
+    rows = [dict(variant=v, model_kw=VARIANTS[v], seed=seed, **run_row(out)) for v, seed, out in jobs]
     res = dict(command='python tools/tiny_loss.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     for r in rows: print(f"{r['variant']:>8} seed {r['seed']}: val {r['val']:.3f} test {r['test']:.3f}  "

@@ -25,6 +25,26 @@ def families(run: Path) -> dict:
     for p in read_predictions(run/'predictions.jsonl'): acc[fam[p['qid']]].append(p['correct'])
     return {f: dict(accuracy=sum(v) / len(v), n=len(v)) for f, v in sorted(acc.items())}
 
+def run_pool(script: str, todo: list[tuple], procs: int):
+    "Run `script --one *job` for each job (its last item the run folder), `procs` at a time, one thread each."
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    running, todo = [], list(todo)
+    while todo or running:
+        while todo and len(running) < procs:
+            job = todo.pop(0)
+            if Path(job[-1]).exists(): shutil.rmtree(job[-1])   # an unfinished run (or another config): start it again
+            running.append(subprocess.Popen([sys.executable, script, '--one', *map(str, job)], env=env))
+        time.sleep(2)
+        for r in [r for r in running if r.poll() is not None]:
+            if r.returncode: sys.exit(f'a run failed: {r.args}')
+            running.remove(r)
+
+def run_row(out: Path) -> dict:
+    "Validation and test accuracy, time and per-family test accuracy of a finished run."
+    m = json.loads((out/'metrics.json').read_text())
+    return dict(val=m['val']['overall'], test=m['test']['overall'], test_open=m['test']['open'], test_closed=m['test']['closed'],
+                train_seconds=m['train_seconds'], families=families(out), run=str(out), git_commit=m['git_commit'])
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1]); p.add_argument('--scales', type=float, nargs='+', default=[0., 3.])
@@ -33,23 +53,9 @@ def main():
     a = p.parse_args()
     if a.one: return one(float(a.one[0]), int(a.one[1]), a.one[2])
     jobs = [(s, seed, Path(a.runs)/f'scale{s:g}-seed{seed}') for s in a.scales for seed in a.seeds]
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    t0, running, todo = time.time(), [], [j for j in jobs if not (j[2]/'metrics.json').is_file()]
-    while todo or running:
-        while todo and len(running) < a.procs:
-            s, seed, out = todo.pop(0)
-            if out.exists(): shutil.rmtree(out)   # an unfinished run: start it again
-            running.append(subprocess.Popen([sys.executable, __file__, '--one', str(s), str(seed), str(out)], env=env))
-        time.sleep(2)
-        for r in [r for r in running if r.poll() is not None]:
-            if r.returncode: sys.exit(f'a run failed: {r.args}')
-            running.remove(r)
-    rows = []
-    for s, seed, out in jobs:
-        m = json.loads((out/'metrics.json').read_text())
-        rows.append(dict(image_pos_scale=s, seed=seed, val=m['val']['overall'], test=m['test']['overall'],
-                         test_open=m['test']['open'], test_closed=m['test']['closed'], train_seconds=m['train_seconds'],
-                         families=families(out), run=str(out), git_commit=m['git_commit']))
+    t0 = time.time()
+    run_pool(__file__, [(str(s), str(seed), out) for s, seed, out in jobs if not (out/'metrics.json').is_file()], a.procs)
+    rows = [dict(image_pos_scale=s, seed=seed, **run_row(out)) for s, seed, out in jobs]
     res = dict(command='python tools/tiny_positions.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     for r in rows: print(f"scale {r['image_pos_scale']:g} seed {r['seed']}: val {r['val']:.3f} test {r['test']:.3f}  "
