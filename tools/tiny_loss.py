@@ -7,11 +7,12 @@ per (variant, seed), `--procs` runs at a time, each with one thread: `bce` is th
 over the answers) on the raw image tokens, `ce-norm` the softmax cross-entropy with a LayerNorm over the
 image tokens (`CMIMTLConfig.cls_loss`, `image_norm`; 06_heads, 07_model). Records validation and test
 accuracy (the choice is made on validation) and the test accuracy of each SynthRad question family. The runs
-go to runs/tiny_loss/; a finished run whose model config is the variant's is reused, not trained again.
+go to runs/tiny_loss/; a finished run with the same model and training configs is reused
+(`cmi_mtl.experiments.run_matches`), not trained again.
 """
 import argparse, json, sys, time
 from pathlib import Path
-from tiny_positions import run_pool, run_row   # the runner and per-run summary of tools/tiny_positions.py
+from tiny_positions import finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
 
 VARIANTS = {'bce': dict(cls_loss='bce', image_norm=False), 'ce-norm': dict(cls_loss='ce', image_norm=True)}
 
@@ -19,14 +20,6 @@ def one(variant: str, seed: int, out: str):
     "Train one run (called in a subprocess)."
     from cmi_mtl.train import train
     train(out=out, progress=False, seed=seed, model_kw=VARIANTS[variant])
-
-def finished(variant: str, out: Path) -> bool:
-    "Whether `out` holds a finished run of `variant` (its saved model config is the variant's)."
-    from cmi_mtl.model import model_config
-    if not (out/'metrics.json').is_file(): return False
-    saved = json.loads((out/'config.json').read_text())['config']
-    want = json.loads(json.dumps(model_config('tiny', **VARIANTS[variant]).to_dict()))
-    return {k: v for k, v in saved.items() if k != 'num_answers'} == {k: v for k, v in want.items() if k != 'num_answers'}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -38,7 +31,7 @@ def main():
     if a.one: return one(a.one[0], int(a.one[1]), a.one[2])
     jobs = [(v, seed, Path(a.runs)/f'{v}-seed{seed}') for v in a.variants for seed in a.seeds]
     t0 = time.time()
-    run_pool(__file__, [(v, seed, out) for v, seed, out in jobs if not finished(v, out)], a.procs)
+    run_pool(__file__, [(v, seed, out) for v, seed, out in jobs if not finished(out, seed, VARIANTS[v])], a.procs)
     rows = [dict(variant=v, model_kw=VARIANTS[v], seed=seed, **run_row(out)) for v, seed, out in jobs]
     res = dict(command='python tools/tiny_loss.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')

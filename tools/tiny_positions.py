@@ -25,6 +25,13 @@ def families(run: Path) -> dict:
     for p in read_predictions(run/'predictions.jsonl'): acc[fam[p['qid']]].append(p['correct'])
     return {f: dict(accuracy=sum(v) / len(v), n=len(v)) for f, v in sorted(acc.items())}
 
+def finished(out: Path, seed: int, model_kw: dict) -> bool:
+    "Whether `out` holds a finished SynthRad run of the tiny preset with `model_kw` and `seed` (`cmi_mtl.experiments.run_matches`)."
+    from cmi_mtl.experiments import run_matches
+    from cmi_mtl.model import model_config
+    from cmi_mtl.train import train_config
+    return run_matches(out, 'synthrad', model_config('tiny', **model_kw), train_config('tiny', seed=seed))
+
 def run_pool(script: str, todo: list[tuple], procs: int):
     "Run `script --one *job` for each job (its last item the run folder), `procs` at a time, one thread each."
     env = dict(os.environ, OMP_NUM_THREADS='1')
@@ -54,7 +61,7 @@ def main():
     if a.one: return one(float(a.one[0]), int(a.one[1]), a.one[2])
     jobs = [(s, seed, Path(a.runs)/f'scale{s:g}-seed{seed}') for s in a.scales for seed in a.seeds]
     t0 = time.time()
-    run_pool(__file__, [(str(s), str(seed), out) for s, seed, out in jobs if not (out/'metrics.json').is_file()], a.procs)
+    run_pool(__file__, [(str(s), str(seed), out) for s, seed, out in jobs if not finished(out, seed, dict(qqformer=dict(image_pos_scale=s)))], a.procs)
     rows = [dict(image_pos_scale=s, seed=seed, **run_row(out)) for s, seed, out in jobs]
     res = dict(command='python tools/tiny_positions.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
