@@ -107,8 +107,8 @@ class SelectiveScanFn(torch.autograd.Function):
                       out=h.view(k, b, g, hd, n))                     # delta_t B_t u_t
             if prev is not None: h[0].addcmul_(a[0], prev)
             for j in range(1, k): h[j].addcmul_(a[j], h[j - 1])       # the recurrence, one step at a time
-            torch.mul(h.view(k, b, g, hd, n), Cl[c0:c1].view(k, b, g, 1, n), out=a.view(k, b, g, hd, n))
-            torch.sum(a, -1, out=y[c0:c1])                            # y_t = C_t . h_t
+            torch.matmul(h.view(k, b, g, hd, n), Cl[c0:c1].view(k, b, g, n, 1),
+                         out=y[c0:c1].view(k, b, g, hd, 1))           # y_t = C_t . h_t: one pass, no product tensor
             prev = h[k - 1]
             if not keep: prev = prev.clone()                          # the buffer is reused by the next chunk
         if keep: ctx.save_for_backward(u, dl, du, A, Bl, Cl, hs)
@@ -140,8 +140,7 @@ class SelectiveScanFn(torch.autograd.Function):
             for j in range(k - 2, -1, -1): G[j].addcmul_(a[j + 1], G[j + 1])   # the reverse scan
             G_next, a_next = G[0].clone(), a[0].clone()
             # gradients of delta*u, B and C: contractions over N, or over the channels of a group
-            torch.mul(Gv, Bl[c0:c1].view(k, b, g, 1, n), out=t_.view(k, b, g, hd, n))
-            torch.sum(t_, -1, out=gdu[c0:c1])                         # sum_n G B      (k, B, D)
+            torch.matmul(Gv, Bl[c0:c1].view(k, b, g, n, 1), out=gdu[c0:c1].view(k, b, g, hd, 1))   # sum_n G B  (k, B, D)
             torch.matmul(du[c0:c1].view(k, b, g, 1, hd), Gv, out=gB[c0:c1].view(k, b, g, 1, n))
             torch.matmul(gyl[c0:c1].view(k, b, g, 1, hd), hs[c0:c1].view(k, b, g, hd, n), out=gC[c0:c1].view(k, b, g, 1, n))
             # P_t = G_t * h_{t-1} * exp(delta_t A)   (h_{-1} = 0)

@@ -1,0 +1,70 @@
+"""The tiny preset with narrower cross-modal Mamba blocks (CMM expand and state size), on SynthRad.
+
+    python tools/tiny_cmm.py [--seeds 0 1] [--variants e2-n16 e1-n16] [--procs 2] [--out results/tiny_cmm.json]
+
+Trains the main job's configuration (`cmi_mtl.train.train`, tiny preset, the generated SynthRad set) once
+per (variant, seed), `--procs` runs at a time, each with one thread, with the CMM's `expand` (inner width
+E = expand * d_model) and `d_state` (N) set by the variant: `e2-n16` is Mamba's default and the preset
+before this check. The selective scan works on (L, B, E, N) tensors, so E * N sets most of the CMM's cost,
+and the CMM is about half of a tiny training step on a CPU. Records validation and test accuracy (the
+choice is made on validation), the test accuracy of each SynthRad question family, and the seconds of one
+training step of each variant, timed in turns in this one process on the same SynthRad batches (one thread,
+best of `--rounds`), as a speed ratio against the first variant.
+The runs go to runs/tiny_cmm/; a finished run with the same model and training configs is reused
+(`cmi_mtl.experiments.run_matches`), not trained again.
+"""
+import argparse, json, sys, time
+from pathlib import Path
+from tiny_positions import finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
+
+VARIANTS = {'e2-n16': dict(expand=2, d_state=16), 'e1-n16': dict(expand=1, d_state=16)}
+
+def model_kw(variant: str) -> dict: return dict(cmm=dict(d_model=64, **VARIANTS[variant]))
+
+def one(variant: str, seed: int, out: str):
+    "Train one run (called in a subprocess)."
+    from cmi_mtl.train import train
+    train(out=out, progress=False, seed=seed, model_kw=model_kw(variant))
+
+def step_seconds(variants: list[str], steps: int=4, rounds: int=3) -> dict:
+    "Seconds per training step (batch 64, one thread) of each variant, timed in turns on the same batches; best of `rounds`."
+    import tempfile, torch
+    from cmi_mtl.model import model_config
+    from cmi_mtl.train import Trainer, train_config, training_root
+    torch.set_num_threads(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        ts = {}
+        for v in variants:
+            t = Trainer(model_config('tiny', **model_kw(v)), train_config('tiny'), 'synthrad', training_root('synthrad'), f'{tmp}/{v}', 'cpu', False)
+            it = iter(t.train_loader); ts[v] = (t, [next(it) for _ in range(steps)])
+        def run(v):
+            t, batches = ts[v]; m = t.model.train(); t0 = time.perf_counter()
+            for b in batches: m(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)
+            return (time.perf_counter() - t0) / steps
+        for v in variants: run(v)   # warm-up
+        times = {v: [] for v in variants}
+        for _ in range(rounds):
+            for v in variants: times[v].append(run(v))
+    return {v: min(x) for v, x in times.items()}
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
+    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument('--procs', type=int, default=2); p.add_argument('--out', default='results/tiny_cmm.json')
+    p.add_argument('--rounds', type=int, default=3); p.add_argument('--runs', default='runs/tiny_cmm'); p.add_argument('--one', nargs=3, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.one: return one(a.one[0], int(a.one[1]), a.one[2])
+    jobs = [(v, seed, Path(a.runs)/f'{v}-seed{seed}') for v in a.variants for seed in a.seeds]
+    t0 = time.time()
+    run_pool(__file__, [(v, seed, out) for v, seed, out in jobs if not finished(out, seed, model_kw(v))], a.procs)
+    rows = [dict(variant=v, cmm=VARIANTS[v], seed=seed, **run_row(out)) for v, seed, out in jobs]
+    sec = step_seconds(a.variants, rounds=a.rounds)
+    res = dict(command='python tools/tiny_cmm.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows,
+               step_seconds=sec, speed_vs_first={v: sec[a.variants[0]] / s for v, s in sec.items()})
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
+    for r in rows: print(f"{r['variant']:>7} seed {r['seed']}: val {r['val']:.3f} test {r['test']:.3f} train {r['train_seconds']:.0f} s  "
+                         + ' '.join(f"{f} {v['accuracy']:.2f}" for f, v in r['families'].items()))
+    print('training step: ' + ', '.join(f'{v} {s:.3f} s ({res["speed_vs_first"][v]:.2f}x)' for v, s in sec.items()))
+
+if __name__ == '__main__': main()
