@@ -6,7 +6,7 @@ Trains the main job's configuration (`cmi_mtl.train.train`, tiny preset, the gen
 per (variant, seed), `--procs` runs at a time, each with one thread, with the CMM's `expand` (inner width
 E = expand * d_model) and `d_state` (N) set by the variant: `e2-n16` is Mamba's default and the preset
 before this check. The selective scan works on (L, B, E, N) tensors, so E * N sets most of the CMM's cost,
-and the CMM is about half of a tiny training step on a CPU. Records validation and test accuracy (the
+and scratch timings put the CMM at about half of a tiny training step on a CPU. Records validation and test accuracy (the
 choice is made on validation), the test accuracy of each SynthRad question family, and the seconds of one
 training step of each variant, timed in turns in this one process on the same SynthRad batches (one thread,
 best of `--rounds`), as a speed ratio against the first variant.
