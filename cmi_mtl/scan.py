@@ -107,8 +107,8 @@ class SelectiveScanFn(torch.autograd.Function):
                       out=h.view(k, b, g, hd, n))                     # delta_t B_t u_t
             if prev is not None: h[0].addcmul_(a[0], prev)
             for j in range(1, k): h[j].addcmul_(a[j], h[j - 1])       # the recurrence, one step at a time
-            torch.matmul(h.view(k, b, g, hd, n), Cl[c0:c1].view(k, b, g, n, 1),
-                         out=y[c0:c1].view(k, b, g, hd, 1))           # y_t = C_t . h_t: one pass, no product tensor
+            torch.mul(h.view(k, b, g, hd, n), Cl[c0:c1].view(k, b, g, 1, n), out=a.view(k, b, g, hd, n))
+            torch.sum(a, -1, out=y[c0:c1])                            # y_t = C_t . h_t
             prev = h[k - 1]
             if not keep: prev = prev.clone()                          # the buffer is reused by the next chunk
         if keep: ctx.save_for_backward(u, dl, du, A, Bl, Cl, hs)
