@@ -564,33 +564,43 @@ def benchmark_train_step(preset: str='paper', # model preset (random weights, no
 
 def benchmark_threads(preset: str='tiny',
                       threads: tuple=(1, 2), # CPU thread counts to compare; the first is the baseline
-                      steps: int=10, rounds: int=3, # each count is timed `rounds` times, in turns, in this one process
+                      steps: int=10, rounds: int=3, # each case is timed `rounds` times, in turns, in this one process
                       synthrad_images: int=200, # SynthRad training images generated for the batches (the step cost does not depend on it)
+                      variants: dict|None=None, # name -> `model_kw` of model variants, each timed at every thread count (None: the preset alone)
                       out: str|Path|None=None, # also write the result as JSON here
                      ) -> dict:
-    "Seconds per CPU training step of a preset on real SynthRad batches at each thread count (best of `rounds`, timed in turns)."
-    tc = train_config(preset)
+    "Seconds per CPU training step of a preset (and its variants) on real SynthRad batches at each thread count (best of `rounds`, timed in turns)."
+    tc, variants = train_config(preset), variants or {preset: {}}
     with tempfile.TemporaryDirectory() as tmp:
-        t = Trainer(model_config(preset), tc, 'synthrad', training_root('synthrad', None, synthrad_images), tmp, 'cpu', False)
-        model, it = t.model.train(), iter(t.train_loader)
-        batches = [b for _, b in zip(range(steps), it)]
-        if len(batches) < steps: raise ValueError(f'{synthrad_images} SynthRad images give {len(batches)} batches: fewer than steps={steps}')
-        def run():
+        root, cases = training_root('synthrad', None, synthrad_images), {}
+        for v, kw in variants.items():   # one trainer (model and optimizer) and the same first batches per variant
+            t = Trainer(model_config(preset, **kw), tc, 'synthrad', root, f'{tmp}/{len(cases)}', 'cpu', False)
+            batches = [b for _, b in zip(range(steps), t.train_loader)]
+            if len(batches) < steps: raise ValueError(f'{synthrad_images} SynthRad images give {len(batches)} batches: fewer than steps={steps}')
+            cases[v] = (t, batches)
+        def run(v):
+            (t, batches), model = cases[v], cases[v][0].model.train()
             t0 = time.perf_counter()
             for b in batches: model(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)
             return (time.perf_counter() - t0) / steps
-        with num_threads(threads[0]): run()   # warm-up
-        runs = {n: [] for n in threads}
+        for v in variants:
+            with num_threads(threads[0]): run(v)   # warm-up
+        runs = {(v, n): [] for v in variants for n in threads}
         for _ in range(rounds):
-            for n in threads:
-                with num_threads(n): runs[n].append(run())
-    best = {n: min(v) for n, v in runs.items()}
+            for v, n in runs:
+                with num_threads(n): runs[v, n].append(run(v))
+    best = {k: min(x) for k, x in runs.items()}
+    first = next(iter(variants))
     res = dict(preset=preset, batch_size=tc.batch_size, group_by_image=tc.group_by_image, steps=steps, rounds=rounds,
                cpu=_cpu_name(), cores=len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(),
-               torch=torch.__version__, seconds_per_step={str(n): best[n] for n in threads},
-               all_seconds_per_step={str(n): runs[n] for n in threads},
-               speed_vs_first={str(n): best[threads[0]] / best[n] for n in threads},
+               torch=torch.__version__, seconds_per_step={str(n): best[first, n] for n in threads},   # the first variant's
+               all_seconds_per_step={str(n): runs[first, n] for n in threads},
+               speed_vs_first={str(n): best[first, threads[0]] / best[first, n] for n in threads},
+               variants={v: dict(model_kw=kw, seconds_per_step={str(n): best[v, n] for n in threads},
+                                 speed_vs_first={str(n): best[first, n] / best[v, n] for n in threads})   # against the first variant, same threads
+                         for v, kw in variants.items()},
                command=f"cmi-mtl bench train --preset {preset} --steps {steps} --threads {' '.join(map(str, threads))}"
                        f" --rounds {rounds}" + (f' --out {out}' if out else ''))
+    if variants != {preset: {}}: res['command'] = None   # variants are set from Python, not from the CLI
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
     return res

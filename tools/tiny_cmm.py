@@ -28,24 +28,9 @@ def one(variant: str, seed: int, out: str):
 
 def step_seconds(variants: list[str], steps: int=4, rounds: int=3) -> dict:
     "Seconds per training step (batch 64, one thread) of each variant, timed in turns on the same batches; best of `rounds`."
-    import tempfile, torch
-    from cmi_mtl.model import model_config
-    from cmi_mtl.train import Trainer, train_config, training_root
-    torch.set_num_threads(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        ts = {}
-        for v in variants:
-            t = Trainer(model_config('tiny', **model_kw(v)), train_config('tiny'), 'synthrad', training_root('synthrad'), f'{tmp}/{v}', 'cpu', False)
-            it = iter(t.train_loader); ts[v] = (t, [next(it) for _ in range(steps)])
-        def run(v):
-            t, batches = ts[v]; m = t.model.train(); t0 = time.perf_counter()
-            for b in batches: m(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)
-            return (time.perf_counter() - t0) / steps
-        for v in variants: run(v)   # warm-up
-        times = {v: [] for v in variants}
-        for _ in range(rounds):
-            for v in variants: times[v].append(run(v))
-    return {v: min(x) for v, x in times.items()}
+    from cmi_mtl.train import benchmark_threads
+    r = benchmark_threads('tiny', threads=(1,), steps=steps, rounds=rounds, variants={v: model_kw(v) for v in variants})
+    return {v: r['variants'][v]['seconds_per_step']['1'] for v in variants}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
