@@ -570,7 +570,8 @@ def benchmark_threads(preset: str='tiny',
                       out: str|Path|None=None, # also write the result as JSON here
                      ) -> dict:
     "Seconds per CPU training step of a preset (and its variants) on real SynthRad batches at each thread count (best of `rounds`, timed in turns)."
-    tc, variants = train_config(preset), variants or {preset: {}}
+    tc, from_cli = train_config(preset), variants is None   # the CLI times the preset alone
+    variants = variants or {preset: {}}
     with tempfile.TemporaryDirectory() as tmp:
         root, cases = training_root('synthrad', None, synthrad_images), {}
         for v, kw in variants.items():   # one trainer (model and optimizer) and the same first batches per variant
@@ -579,7 +580,7 @@ def benchmark_threads(preset: str='tiny',
             if len(batches) < steps: raise ValueError(f'{synthrad_images} SynthRad images give {len(batches)} batches: fewer than steps={steps}')
             cases[v] = (t, batches)
         def run(v):
-            (t, batches), model = cases[v], cases[v][0].model.train()
+            t, batches = cases[v]; model = t.model.train()
             t0 = time.perf_counter()
             for b in batches: model(b).loss.backward(); t.opt.step(); t.opt.zero_grad(set_to_none=True)
             return (time.perf_counter() - t0) / steps
@@ -600,7 +601,6 @@ def benchmark_threads(preset: str='tiny',
                                  speed_vs_first={str(n): best[first, n] / best[v, n] for n in threads})   # against the first variant, same threads
                          for v, kw in variants.items()},
                command=f"cmi-mtl bench train --preset {preset} --steps {steps} --threads {' '.join(map(str, threads))}"
-                       f" --rounds {rounds}" + (f' --out {out}' if out else ''))
-    if variants != {preset: {}}: res['command'] = None   # variants are set from Python, not from the CLI
+                       f" --rounds {rounds}" + (f' --out {out}' if out else '') if from_cli else None)   # variants are set from Python
     if out: Path(out).parent.mkdir(parents=True, exist_ok=True); Path(out).write_text(json.dumps(res, indent=1) + '\n')
     return res
