@@ -13,9 +13,10 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['MINILM', 'ROBERTA_BASE', 'ImageEncoderConfig', 'find_weights', 'ImageEncoder', 'minilm_path', 'resolve_pretrained',
-           'TextEncoderConfig', 'load_tokenizer', 'TextEncoder', 'cache_root', 'tensor_digest', 'encoder_fingerprint',
-           'FeatureCache', 'encode_images_cached', 'encode_texts_cached', 'pad_text_features']
+__all__ = ['MINILM', 'ROBERTA_BASE', 'ImageEncoderConfig', 'find_weights', 'GatheredBatchNormAct2d', 'ImageEncoder',
+           'minilm_path', 'resolve_pretrained', 'TextEncoderConfig', 'load_tokenizer', 'TextEncoder', 'cache_root',
+           'tensor_digest', 'encoder_fingerprint', 'FeatureCache', 'encode_images_cached', 'encode_texts_cached',
+           'pad_text_features']
 
 # %% ../nbs/02_encoders.ipynb #60afb7af
 @dataclass
@@ -28,6 +29,7 @@ class ImageEncoderConfig:
     freeze: bool = False  # no gradients, always in eval mode
     crop_pct: float = 1.0  # centre-crop fraction the data transform uses
     overrides: dict = field(default_factory=dict)  # timm model kwargs (embed_dim, depth, num_heads, patch_size, ...)
+    conv_stem: tuple = ()  # channels of stride-2 3x3 convolutions that replace the patch embedding (timm's `ConvStem`); () = patches
 
     @classmethod
     def paper(cls, pretrained=True, **kw):
@@ -56,6 +58,42 @@ def find_weights(path: str | Path, # a weights file, or a folder holding one of 
     raise FileNotFoundError(f"{p}: no such checkpoint file or folder")
 
 # %% ../nbs/02_encoders.ipynb #f825fcf4
+from timm.layers import BatchNormAct2d
+
+class GatheredBatchNormAct2d(BatchNormAct2d):
+    "timm's BatchNorm + activation whose training statistics cover the global batch: summed over DDP ranks (any backend, gloo on CPU too)."
+    def forward(self, x: Tensor, # (B, C, H, W)
+               ) -> Tensor:
+        if not self.training: return super().forward(x)   # running statistics
+        C, xf = x.shape[1], x.float()
+        n = xf.new_tensor([x.numel() / C])
+        s = torch.cat([xf.sum((0, 2, 3)), (xf * xf).sum((0, 2, 3)), n])   # (2C + 1,) sums and count
+        if torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1:
+            from torch.distributed.nn.functional import all_reduce
+            s = all_reduce(s)   # with gradient: what one process with the global batch computes
+        n = s[-1]
+        mean = s[:C] / n
+        var = (s[C:2 * C] / n - mean * mean).clamp_min(0)
+        with torch.no_grad():
+            self.num_batches_tracked += 1
+            self.running_mean.lerp_(mean, self.momentum); self.running_var.lerp_(var * n / (n - 1).clamp_min(1), self.momentum)
+        y = (xf - mean[:, None, None]) * torch.rsqrt(var + self.eps)[:, None, None] * self.weight[:, None, None] + self.bias[:, None, None]
+        return self.act(self.drop(y.to(x.dtype)))
+
+def _gathered_bn(num_features, **kw): return GatheredBatchNormAct2d(num_features, **kw)   # a function: timm's ConvNormAct takes it as is
+
+def _stem_kwargs(cfg: ImageEncoderConfig, pretrained: bool) -> dict:
+    "timm kwargs that swap the ViT's patch embedding for a convolutional stem (empty without `cfg.conv_stem`)."
+    if not cfg.conv_stem: return {}
+    if pretrained: raise ValueError('conv_stem replaces the patch embedding, so pretrained ViT weights do not fit it: use it only from scratch')
+    from functools import partial
+    from timm.layers import HybridEmbed
+    from timm.models.vision_transformer_hybrid import ConvStem
+    ch = tuple(int(c) for c in cfg.conv_stem)
+    stem = ConvStem(channels=ch, depth=len(ch), stride=(2,) * len(ch), kernel_size=3,
+                    norm_layer=_gathered_bn)  # conv-BN-ReLU, the last conv plain
+    return dict(embed_layer=partial(HybridEmbed, backbone=stem), patch_size=1)  # a 1x1 projection of the stem's map; wins over overrides
+
 class _Frozen:
     "Mixin: `train()` keeps a frozen encoder in eval mode."
     def train(self, mode: bool = True):
@@ -78,7 +116,7 @@ class ImageEncoder(_Frozen, nn.Module):
             overlay['file'] = str(find_weights(cfg.checkpoint))  # timm loads it and resamples pos embeddings
             pretrained = True
         self.model = timm.create_model(cfg.model, pretrained=pretrained, num_classes=0,
-                                       pretrained_cfg_overlay=overlay, **cfg.overrides)
+                                       pretrained_cfg_overlay=overlay, **(cfg.overrides | _stem_kwargs(cfg, pretrained)))
         if cfg.freeze: _freeze(self)
 
     @property

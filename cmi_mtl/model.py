@@ -100,8 +100,8 @@ def small_config(image_checkpoint: str|None=None, # local DINOv2 ViT-S/14 weight
 
 def tiny_config(**kw) -> CMIMTLConfig:
     "Trained from scratch on SynthRad in minutes on a CPU (the main job) and in tests."
-    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112,
-                             overrides=dict(patch_size=16, embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))
+    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112, conv_stem=(24, 48, 96, 96),  # 7x7 grid, as 16-px patches
+                             overrides=dict(embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))
     txt = TextEncoderConfig.tiny(max_length=24, overrides=dict(hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
                                                                intermediate_size=128, hidden_dropout_prob=0.0,
                                                                attention_probs_dropout_prob=0.0))
