@@ -31,6 +31,8 @@ class ImageEncoderConfig:
     overrides: dict = field(default_factory=dict)  # timm model kwargs (embed_dim, depth, num_heads, patch_size, ...)
     conv_stem: tuple = ()  # channels of stride-2 3x3 convolutions that replace the patch embedding (timm's `ConvStem`); () = patches
 
+    def __post_init__(self): self.conv_stem = tuple(int(c) for c in self.conv_stem)   # a list when read back from JSON
+
     @classmethod
     def paper(cls, pretrained=True, **kw):
         "CLIP ViT-B/16 at 384 px: 577 tokens x 768."

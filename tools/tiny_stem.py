@@ -1,11 +1,12 @@
 """The tiny preset's ViT with 16-pixel patches or with a convolutional stem, on SynthRad, per question family.
 
-    python tools/tiny_stem.py [--seeds 0 1] [--variants patch16 stem] [--procs 2] [--out results/tiny_stem.json]
+    python tools/tiny_stem.py [--seeds 0 1] [--variants patch16 stem stem-narrow] [--procs 2] [--out results/tiny_stem.json]
 
 Trains the main job's configuration (`cmi_mtl.train.train`, tiny preset, the generated SynthRad set) once
 per (variant, seed), `--procs` runs at a time, each with one thread. `patch16` embeds the 112-px image as
 7x7 patches of 16 pixels with one linear map (the preset before this check); `stem` replaces that with four
-stride-2 3x3 convolutions (`ImageEncoderConfig.conv_stem`, the preset now), the same 7x7 token grid.
+stride-2 3x3 convolutions with 24, 48, 96 and 96 channels (`ImageEncoderConfig.conv_stem`), the same 7x7 token
+grid (the preset now); `stem-narrow` is the same stem with 16, 32, 64 and 96 channels (about half its multiply-adds).
 Records validation and test accuracy (the choice is made on validation), the test accuracy of each SynthRad
 question family, and the seconds of one training step of each variant, timed in turns in this one process
 on the same SynthRad batches (one thread, best of `--rounds`), as a speed ratio against the first variant.
@@ -17,7 +18,7 @@ from pathlib import Path
 from tiny_positions import finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
 
 VARIANTS = {'patch16': dict(image=dict(conv_stem=(), overrides=dict(patch_size=16, embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))),
-            'stem': {}}
+            'stem': {}, 'stem-narrow': dict(image=dict(conv_stem=(16, 32, 64, 96)))}
 
 def model_kw(variant: str) -> dict: return VARIANTS[variant]
 
