@@ -21,35 +21,34 @@ VARIANTS = {'e2-n16': dict(expand=2, d_state=16), 'e1-n16': dict(expand=1, d_sta
 
 def model_kw(variant: str) -> dict: return dict(cmm=dict(d_model=64, **VARIANTS[variant]))
 
-def one(variant: str, seed: int, out: str):
-    "Train one run (called in a subprocess)."
-    from cmi_mtl.train import train
-    train(out=out, progress=False, seed=seed, model_kw=model_kw(variant))
-
-def step_seconds(variants: list[str], steps: int=4, rounds: int=3) -> dict:
-    "Seconds per training step (batch 64, one thread) of each variant, timed in turns on the same batches; best of `rounds`."
+def step_seconds(kws: dict, steps: int=4, rounds: int=3) -> dict:
+    "Seconds per training step (batch 64, one thread) of each variant (name -> model_kw), timed in turns on the same batches; best of `rounds`."
     from cmi_mtl.train import benchmark_threads
-    r = benchmark_threads('tiny', threads=(1,), steps=steps, rounds=rounds, variants={v: model_kw(v) for v in variants})
-    return {v: r['variants'][v]['seconds_per_step']['1'] for v in variants}
+    r = benchmark_threads('tiny', threads=(1,), steps=steps, rounds=rounds, variants=kws)
+    return {v: r['variants'][v]['seconds_per_step']['1'] for v in kws}
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main_variants(script: str, doc: str, variants: dict, out: str, runs: str, extra=lambda v: {}):
+    "The command line of a variant check: train the tiny preset once per (variant, seed) with `variants[v]` as model_kw, time a step of each, write the JSON."
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
-    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
-    p.add_argument('--procs', type=int, default=2); p.add_argument('--out', default='results/tiny_cmm.json')
-    p.add_argument('--rounds', type=int, default=3); p.add_argument('--runs', default='runs/tiny_cmm'); p.add_argument('--one', nargs=3, help=argparse.SUPPRESS)
+    p.add_argument('--variants', nargs='+', default=list(variants), choices=list(variants))
+    p.add_argument('--procs', type=int, default=2); p.add_argument('--out', default=out)
+    p.add_argument('--rounds', type=int, default=3); p.add_argument('--runs', default=runs); p.add_argument('--one', nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args()
-    if a.one: return one(a.one[0], int(a.one[1]), a.one[2])
+    if a.one:   # one run, in a subprocess of run_pool
+        from cmi_mtl.train import train
+        return train(out=a.one[2], progress=False, seed=int(a.one[1]), model_kw=variants[a.one[0]])
     jobs = [(v, seed, Path(a.runs)/f'{v}-seed{seed}') for v in a.variants for seed in a.seeds]
     t0 = time.time()
-    run_pool(__file__, [(v, seed, out) for v, seed, out in jobs if not finished(out, seed, model_kw(v))], a.procs)
-    rows = [dict(variant=v, cmm=VARIANTS[v], seed=seed, **run_row(out)) for v, seed, out in jobs]
-    sec = step_seconds(a.variants, rounds=a.rounds)
-    res = dict(command='python tools/tiny_cmm.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows,
+    run_pool(script, [(v, seed, o) for v, seed, o in jobs if not finished(o, seed, variants[v])], a.procs)
+    rows = [dict(variant=v, **extra(v), seed=seed, **run_row(o)) for v, seed, o in jobs]
+    sec = step_seconds({v: variants[v] for v in a.variants}, rounds=a.rounds)
+    res = dict(command=f'python tools/{Path(script).name} ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows,
                step_seconds=sec, speed_vs_first={v: sec[a.variants[0]] / s for v, s in sec.items()})
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     for r in rows: print(f"{r['variant']:>7} seed {r['seed']}: val {r['val']:.3f} test {r['test']:.3f} train {r['train_seconds']:.0f} s  "
                          + ' '.join(f"{f} {v['accuracy']:.2f}" for f, v in r['families'].items()))
     print('training step: ' + ', '.join(f'{v} {s:.3f} s ({res["speed_vs_first"][v]:.2f}x)' for v, s in sec.items()))
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    main_variants(__file__, __doc__, {v: model_kw(v) for v in VARIANTS}, 'results/tiny_cmm.json', 'runs/tiny_cmm', extra=lambda v: dict(cmm=VARIANTS[v]))
