@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from .scan import selective_scan_fn
 
 # %% auto #0
-__all__ = ['CMMConfig', 'masked_resample', 'CrossMambaMixer', 'CMMBlock', 'CrossMambaFusion', 'masked_mean', 'pool_fused',
-           'pool_first', 'CoAttentionLayer', 'TransformerFusion']
+__all__ = ['CMMConfig', 'masked_resample', 'causal_depthwise_conv1d', 'CrossMambaMixer', 'CMMBlock', 'CrossMambaFusion',
+           'masked_mean', 'pool_fused', 'pool_first', 'CoAttentionLayer', 'TransformerFusion']
 
 # %% ../nbs/05_cmm.ipynb #7c852fff
 @dataclass
@@ -62,6 +62,19 @@ def masked_resample(x:torch.Tensor, # the sequence to resample (B, Lx, D)
     w = w / w.sum(-1, keepdim=True).clamp(min=torch.finfo(ct).tiny)
     return w.to(x.dtype) @ x                                        # (B, Lo, D)
 
+# %% ../nbs/05_cmm.ipynb #fa256b89
+def causal_depthwise_conv1d(x:torch.Tensor, # (B, E, L)
+                            conv:nn.Conv1d, # depthwise, kernel k, padding k - 1 (Mamba's `conv1d`)
+                           ) -> torch.Tensor: # (B, E, L), position t sees x[t-k+1 .. t]
+    "Mamba's causal depthwise convolution: `conv(x)[..., :L]`, computed as k shifted products on the CPU."
+    L, k = x.shape[-1], conv.kernel_size[0]
+    if x.device.type != 'cpu': return conv(x)[..., :L]
+    xp = F.pad(x, (k - 1, 0))                                       # (B, E, L + k - 1) zeros before the start
+    w = conv.weight[:, 0].to(x.dtype)                               # (E, k)
+    y = xp[..., k - 1:] * w[:, k - 1, None]                         # the current token
+    for j in range(k - 1): y = y + xp[..., j:j + L] * w[:, j, None]  # the k - 1 before it
+    return y if conv.bias is None else y + conv.bias.to(x.dtype)[:, None]
+
 # %% ../nbs/05_cmm.ipynb #bb9e12de
 class CrossMambaMixer(nn.Module):
     "A Mamba mixer whose input branch reads its own stream and whose gate reads a second (cross-modal) sequence."
@@ -101,7 +114,7 @@ class CrossMambaMixer(nn.Module):
         m = mask[..., None].to(x.dtype)                              # (B, L, 1)
         xs = F.linear(x, self.in_proj.weight[:E]) * m                # (B, L, E)  input branch, padding zeroed
         z = F.linear(g, self.in_proj.weight[E:])                     # (B, L, E)  gate branch, from the cross-modal product
-        u = F.silu(self.conv1d(xs.transpose(1, 2))[..., :L])         # (B, E, L)  causal depthwise conv
+        u = F.silu(causal_depthwise_conv1d(xs.transpose(1, 2), self.conv1d))   # (B, E, L)  causal depthwise conv
         u = u * m.transpose(1, 2)
         dt, Bm, Cm = self.x_proj(u.transpose(1, 2)).split([R, N, N], dim=-1)   # (B, L, R), (B, L, N), (B, L, N)
         delta = F.softplus(self.dt_proj(dt)) * m                     # (B, L, E)  step 0 at padding: skipped by the scan

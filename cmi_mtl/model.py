@@ -230,11 +230,11 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     "Logits and, when the batch has `labels`, the three losses and their weighted sum."
     c = self.cfg
     share = self.qqformer.sharing_image_kv() if c.use_qqformer else contextlib.nullcontext()
-    with share:   # the question-free CMCL pass below reuses this pass's image keys and values
+    with share:   # a question-free CMCL pass over all rows reuses this pass's image keys and values
         v, t_raw, t_mask = self.encode(batch)
         if c.image_norm: v = self.image_norm(v)                                                 # (B, N, Dv)
         z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
-        zv = self.qqformer(v, with_question=False) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
+        zv = self.image_queries(v, batch) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
     logits = self.head(xf)                                                                      # (B, C)
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
@@ -252,6 +252,14 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     out.loss = out.loss_cls + c.alpha * out.loss_vtc + c.beta * out.loss_aux
     return out
 CMIMTL.forward = _forward
+
+def _image_queries(self: CMIMTL, v: Tensor, # image tokens (B, N, Dv), equal rows for equal `image_index`
+                   batch: dict) -> Tensor:  # (B, K, D)
+    "The question-free QQ-Former queries CMCL scores: computed once per image of the batch, then copied to its questions."
+    u = unique_images(batch['image_index'].to(v.device)) if batch.get('image_index') is not None else None
+    if u is None: return self.qqformer(v, with_question=False)
+    return self.qqformer(v[u[0]], with_question=False)[u[1]]                                   # (U, K, D) -> (B, K, D)
+CMIMTL.image_queries = _image_queries
 
 # %% ../nbs/07_model.ipynb #0c5acf2b
 def params_without_grad(model: nn.Module) -> list[str]:

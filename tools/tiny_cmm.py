@@ -15,7 +15,7 @@ The runs go to runs/tiny_cmm/; a finished run with the same model and training c
 """
 import argparse, json, sys, time
 from pathlib import Path
-from tiny_positions import finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
+from tiny_positions import POOL_TRAIN_KW, finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
 
 VARIANTS = {'e2-n16': dict(expand=2, d_state=16), 'e1-n16': dict(expand=1, d_state=16)}
 
@@ -27,8 +27,12 @@ def step_seconds(kws: dict, steps: int=4, rounds: int=3) -> dict:
     r = benchmark_threads('tiny', threads=(1,), steps=steps, rounds=rounds, variants=kws)
     return {v: r['variants'][v]['seconds_per_step']['1'] for v in kws}
 
+def split_kw(variant: dict) -> tuple[dict, dict]:
+    "A variant's (model_kw, train_kw): its 'train' entry holds the training changes, the rest the model changes."
+    return {k: v for k, v in variant.items() if k != 'train'}, variant.get('train', {})
+
 def main_variants(script: str, doc: str, variants: dict, out: str, runs: str, extra=lambda v: {}):
-    "The command line of a variant check: train the tiny preset once per (variant, seed) with `variants[v]` as model_kw, time a step of each, write the JSON."
+    "The command line of a variant check: train the tiny preset once per (variant, seed) with `variants[v]` (model_kw, and train_kw under 'train'), time a step of each, write the JSON."
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1])
     p.add_argument('--variants', nargs='+', default=list(variants), choices=list(variants))
@@ -37,12 +41,13 @@ def main_variants(script: str, doc: str, variants: dict, out: str, runs: str, ex
     a = p.parse_args()
     if a.one:   # one run, in a subprocess of run_pool
         from cmi_mtl.train import train
-        return train(out=a.one[2], progress=False, seed=int(a.one[1]), model_kw=variants[a.one[0]])
+        mk, tk = split_kw(variants[a.one[0]])
+        return train(out=a.one[2], progress=False, seed=int(a.one[1]), model_kw=mk, **(POOL_TRAIN_KW | tk))
     jobs = [(v, seed, Path(a.runs)/f'{v}-seed{seed}') for v in a.variants for seed in a.seeds]
     t0 = time.time()
-    run_pool(script, [(v, seed, o) for v, seed, o in jobs if not finished(o, seed, variants[v])], a.procs)
+    run_pool(script, [(v, seed, o) for v, seed, o in jobs if not finished(o, seed, *split_kw(variants[v]))], a.procs)
     rows = [dict(variant=v, **extra(v), seed=seed, **run_row(o)) for v, seed, o in jobs]
-    sec = step_seconds({v: variants[v] for v in a.variants}, rounds=a.rounds)
+    sec = step_seconds({v: split_kw(variants[v])[0] for v in a.variants}, rounds=a.rounds)   # the step of the model (training changes leave it alone)
     res = dict(command=f'python tools/{Path(script).name} ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1), runs=rows,
                step_seconds=sec, speed_vs_first={v: sec[a.variants[0]] / s for v, s in sec.items()})
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(json.dumps(res, indent=1) + '\n')

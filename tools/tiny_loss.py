@@ -12,14 +12,14 @@ go to runs/tiny_loss/; a finished run with the same model and training configs i
 """
 import argparse, json, sys, time
 from pathlib import Path
-from tiny_positions import finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
+from tiny_positions import POOL_TRAIN_KW, finished, run_pool, run_row   # reuse check, runner and per-run summary of tools/tiny_positions.py
 
 VARIANTS = {'bce': dict(cls_loss='bce', image_norm=False), 'ce-norm': dict(cls_loss='ce', image_norm=True)}
 
 def one(variant: str, seed: int, out: str):
     "Train one run (called in a subprocess)."
     from cmi_mtl.train import train
-    train(out=out, progress=False, seed=seed, model_kw=VARIANTS[variant])
+    train(out=out, progress=False, seed=seed, model_kw=VARIANTS[variant], **POOL_TRAIN_KW)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -12,10 +12,12 @@ from collections import defaultdict
 from pathlib import Path
 from cmi_mtl.evaluate import read_predictions
 
+POOL_TRAIN_KW = dict(threads=1)   # run_pool trains runs side by side: one torch thread each, whatever the preset says
+
 def one(scale: float, seed: int, out: str):
     "Train one run (called in a subprocess)."
     from cmi_mtl.train import train
-    train(out=out, progress=False, seed=seed, model_kw=dict(qqformer=dict(image_pos_scale=scale)))
+    train(out=out, progress=False, seed=seed, model_kw=dict(qqformer=dict(image_pos_scale=scale)), **POOL_TRAIN_KW)
 
 def families(run: Path) -> dict:
     "Test accuracy and count per SynthRad question family of a finished run."
@@ -25,12 +27,12 @@ def families(run: Path) -> dict:
     for p in read_predictions(run/'predictions.jsonl'): acc[fam[p['qid']]].append(p['correct'])
     return {f: dict(accuracy=sum(v) / len(v), n=len(v)) for f, v in sorted(acc.items())}
 
-def finished(out: Path, seed: int, model_kw: dict) -> bool:
-    "Whether `out` holds a finished SynthRad run of the tiny preset with `model_kw` and `seed` (`cmi_mtl.experiments.run_matches`)."
+def finished(out: Path, seed: int, model_kw: dict, train_kw: dict|None=None) -> bool:
+    "Whether `out` holds a finished SynthRad run of the tiny preset with `model_kw`, `train_kw` and `seed`, trained by `one` (`cmi_mtl.experiments.run_matches`)."
     from cmi_mtl.experiments import run_matches
     from cmi_mtl.model import model_config
     from cmi_mtl.train import train_config
-    return run_matches(out, 'synthrad', model_config('tiny', **model_kw), train_config('tiny', seed=seed))
+    return run_matches(out, 'synthrad', model_config('tiny', **model_kw), train_config('tiny', seed=seed, **POOL_TRAIN_KW, **(train_kw or {})))
 
 def run_pool(script: str, todo: list[tuple], procs: int):
     "Run `script --one *job` for each job (its last item the run folder), `procs` at a time, one thread each."

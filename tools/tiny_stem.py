@@ -14,8 +14,9 @@ The runs go to runs/tiny_stem/; a finished run with the same model and training 
 (`cmi_mtl.experiments.run_matches`), not trained again.
 """
 from tiny_cmm import main_variants   # the command line shared by the variant checks (tools/tiny_cmm.py)
+from cmi_mtl.model import tiny_config
 
-VARIANTS = {'patch16': dict(image=dict(conv_stem=(), overrides=dict(patch_size=16, embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))),
+VARIANTS = {'patch16': dict(image=dict(conv_stem=(), overrides=tiny_config().image.overrides | dict(patch_size=16))),   # the preset's ViT, 16-px patches
             'stem': {}, 'stem-narrow': dict(image=dict(conv_stem=(16, 32, 64, 96)))}
 
 if __name__ == '__main__': main_variants(__file__, __doc__, VARIANTS, 'results/tiny_stem.json', 'runs/tiny_stem')
