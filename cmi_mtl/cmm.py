@@ -66,9 +66,9 @@ def masked_resample(x:torch.Tensor, # the sequence to resample (B, Lx, D)
 def causal_depthwise_conv1d(x:torch.Tensor, # (B, E, L)
                             conv:nn.Conv1d, # depthwise, kernel k, padding k - 1 (Mamba's `conv1d`)
                            ) -> torch.Tensor: # (B, E, L), position t sees x[t-k+1 .. t]
-    "Mamba's causal depthwise convolution: `conv(x)[..., :L]`, computed as k shifted products on the CPU."
+    "Mamba's causal depthwise convolution: `conv(x)[..., :L]`, computed as k shifted products when training on the CPU."
     L, k = x.shape[-1], conv.kernel_size[0]
-    if x.device.type != 'cpu': return conv(x)[..., :L]
+    if x.device.type != 'cpu' or not torch.is_grad_enabled(): return conv(x)[..., :L]   # GPU, inference, FLOP counts: a convolution
     xp = F.pad(x, (k - 1, 0))                                       # (B, E, L + k - 1) zeros before the start
     w = conv.weight[:, 0].to(x.dtype)                               # (E, k)
     y = xp[..., k - 1:] * w[:, k - 1, None]                         # the current token
