@@ -58,7 +58,7 @@ class TrainConfig:
     @classmethod
     def tiny(cls, **kw): return cls(**(dict(epochs=5, batch_size=64, lr=1.4e-3, lr_mult_new=1., lr_mult_head=1.,
                                                weight_decay=0.05, warmup_ratio=0.05, group_by_image=True,
-                                               threads=min(2, os.cpu_count() or 1)) | kw))
+                                               threads=1) | kw))
 
 def train_config(preset: str, **kw) -> TrainConfig:
     "The training config of a named preset (`paper`, `small`, `tiny`)."
