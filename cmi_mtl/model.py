@@ -11,7 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from . import __version__
 from .data import AnswerVocab, ImageTransform, load_image, normalize_answer
-from .encoders import ImageEncoderConfig, ImageEncoder, TextEncoderConfig, TextEncoder, load_tokenizer
+from .encoders import ImageEncoderConfig, ImageEncoder, TextEncoderConfig, TextEncoder, load_tokenizer, _distributed
 from .qqformer import QQFormerConfig, QQFormer, CMCLoss, pool_text
 from .cmm import CMMConfig, CrossMambaFusion, TransformerFusion, pool_fused
 from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, classification_loss, T5_ARCHS, answer_special_ids
@@ -219,7 +219,7 @@ def _no_fp16(x: Tensor):
 
 def _global_tokens(batch: dict) -> Tensor|None:
     "Under DDP: the open-answer token count over all ranks / world size, so that the averaged gradient is the global mean."
-    if not (torch.distributed.is_available() and torch.distributed.is_initialized()) or torch.distributed.get_world_size() == 1: return None
+    if not _distributed(): return None
     n = ((batch['answer_ids'] != -100) & batch['is_open'].bool()[:, None]).sum().float()
     torch.distributed.all_reduce(n)
     return n.clamp(min=1) / torch.distributed.get_world_size()

@@ -204,11 +204,11 @@ def masked_cross_entropy(logits: Tensor,  # (B, C)
     return loss.mean()
 
 # %% ../nbs/03_qqformer.ipynb #0bcefe13
+from .encoders import _distributed
+
 def _world() -> tuple[int, int]:
-    "(rank, world size), (0, 1) without an initialised process group."
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1: return dist.get_rank(), dist.get_world_size()
-    return 0, 1
+    "(rank, world size), (0, 1) without an initialised process group of several ranks."
+    return (torch.distributed.get_rank(), torch.distributed.get_world_size()) if _distributed() else (0, 1)
 
 class _GatherWithGrad(torch.autograd.Function):
     "all_gather along dim 0 whose backward hands each rank the summed gradient of its own rows."

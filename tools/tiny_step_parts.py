@@ -11,19 +11,14 @@ Forward + backward, timed in turns in this one process (best of `--rounds`), at 
 - CMCL's question-free QQ-Former pass of the tiny preset: once per image (`CMIMTL.image_queries`) against once per question.
 The outputs and gradients of each pair are checked to agree before timing.
 """
-import argparse, json, sys, time
+import argparse, json, sys
 from pathlib import Path
 import torch
 
 def timed(fn, rounds, n=10):
-    "Best of `rounds` mean seconds of `fn()` over n calls (after 2 warm-up calls)."
-    for _ in range(2): fn()
-    best = float('inf')
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(n): fn()
-        best = min(best, (time.perf_counter() - t0) / n)
-    return best
+    "Best of `rounds` mean seconds of `fn()` over n calls (after 2 warm-up calls), timed by `cmi_mtl.profile.time_forward`."
+    from cmi_mtl.profile import time_forward
+    return min(time_forward(lambda: [fn() for _ in range(n)], repeats=rounds, warmup=1, raw=True)) / n
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
