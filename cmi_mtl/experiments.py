@@ -200,7 +200,9 @@ def run_matches(run: str|Path, # a run folder written by `train`
         saved_tc = _jsonable(asdict(TrainConfig(**json.loads((run/'train_config.json').read_text()))))
     except (TypeError, ValueError): return False   # a field this version does not know, or a config it rejects
     want = _jsonable(mc.to_dict())
-    saved.pop('num_answers', None); want.pop('num_answers', None)   # set from the training answers when the model is built
+    for d in (saved, want):   # set from the training answers when the model is built
+        d.pop('num_answers', None)
+        if d.get('trim_answer_vocab') and want['decoder'].get('token_ids') is None: d['decoder'].pop('token_ids', None)
     return saved_tc == _jsonable(asdict(tc)) and saved == want
 
 def train_or_reuse(dataset: str, seed: int, run: str|Path, # run folder

@@ -19,7 +19,7 @@ from .data import answer_targets
 
 # %% auto #0
 __all__ = ['T5_ARCHS', 'ClassificationHead', 'classification_loss', 'AnswerDecoderConfig', 't5_config', 'T5DecoderLM',
-           'answer_special_ids', 'encode_answers', 'LearnableMask', 'AnswerDecoder']
+           'answer_special_ids', 'answer_token_ids', 'encode_answers', 'LearnableMask', 'AnswerDecoder']
 
 # %% ../nbs/06_heads.ipynb #a13b4b94
 class ClassificationHead(nn.Module):
@@ -70,6 +70,7 @@ class AnswerDecoderConfig:
     overrides: dict = field(default_factory=dict)  # T5Config fields to change (d_model, d_kv, d_ff, num_layers, num_heads, dropout_rate, ...)
     max_answer_len: int = 32  # longest answer in tokens, EOS included; the default generation length
     mask_len: int = 64  # length of the learnable mask M = length of the fused sequence it gates (K queries + max question length)
+    token_ids: list | None = None  # answer-tokenizer ids the decoder may emit (a trimmed output vocabulary; pad, EOS and start are added); None: all
 
 def t5_config(cfg: AnswerDecoderConfig) -> T5Config:
     "The T5Config for `cfg` (known names and local directories need no network)."
@@ -114,6 +115,12 @@ def answer_special_ids(tokenizer) -> dict:
     return dict(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, eos_token_id=eos,
                 decoder_start_token_id=tokenizer.pad_token_id)
 
+def answer_token_ids(tokenizer,  # the answer decoder's HF tokenizer
+                     answers: list[str],  # the answers the decoder must be able to write (normalised)
+                    ) -> list[int]:  # sorted distinct ids
+    "The token ids of `answers` (no special tokens): the trimmed output vocabulary that covers them."
+    return sorted({i for x in tokenizer(list(answers), add_special_tokens=False)['input_ids'] for i in x})
+
 def encode_answers(tokenizer,  # a HF tokenizer
                    answers: list[str],  # answer strings (normalised)
                    max_len: int = 32,  # longest target, EOS included (longer answers are truncated, EOS kept)
@@ -147,20 +154,49 @@ class AnswerDecoder(nn.Module):
         super().__init__()
         self.cfg, self.memory_width = cfg, memory_width
         start = pad_token_id if decoder_start_token_id is None else decoder_start_token_id
-        ids = dict(pad_token_id=pad_token_id, eos_token_id=eos_token_id, decoder_start_token_id=start)
+        ids = full = dict(pad_token_id=pad_token_id, eos_token_id=eos_token_id, decoder_start_token_id=start)
+        # trimmed vocabulary: `token_ids` decoder id -> tokenizer id (V',), `to_local` the other way (-1 outside); None: untrimmed
+        if cfg.token_ids is None: self.token_ids = self.to_local = None
+        else:
+            keep = sorted({int(i) for i in cfg.token_ids} | set(full.values()))
+            to_local = torch.full((max(keep[-1] + 1, vocab_size or 0),), -1, dtype=torch.long)
+            to_local[torch.tensor(keep)] = torch.arange(len(keep))
+            self.register_buffer('token_ids', torch.tensor(keep), persistent=False)   # rebuilt from the config, not saved
+            self.register_buffer('to_local', to_local, persistent=False)
+            ids = {k: int(to_local[v]) for k, v in full.items()}
         if cfg.pretrained:
-            self.lm = T5DecoderLM.from_pretrained(cfg.name, **cfg.overrides, **ids)
+            self.lm = T5DecoderLM.from_pretrained(cfg.name, **cfg.overrides, **full)
             if vocab_size is not None and vocab_size > self.lm.config.vocab_size: self.lm.resize_token_embeddings(vocab_size)
+            if self.token_ids is not None: self._trim_pretrained(ids)
         else:
             c = t5_config(cfg)
             for k, v in ids.items(): setattr(c, k, v)
             if vocab_size is not None: c.vocab_size = vocab_size
+            if self.token_ids is not None: c.vocab_size = len(self.token_ids)
             self.lm = T5DecoderLM(c)
-        self.pad_token_id, self.eos_token_id, self.decoder_start_token_id = pad_token_id, eos_token_id, start
+        self.pad_token_id, self.eos_token_id, self.decoder_start_token_id = ids['pad_token_id'], ids['eos_token_id'], ids['decoder_start_token_id']
         d = self.lm.config.d_model
         self.proj = nn.Linear(memory_width, d) if memory_width != d else nn.Identity()
         self.norm = T5LayerNorm(d, eps=self.lm.config.layer_norm_epsilon)
         self.mask = LearnableMask(cfg.mask_len if mask_len is None else mask_len)  # M
+
+    @torch.no_grad()
+    def _trim_pretrained(self, ids: dict):
+        "Keep the embedding and LM-head rows of the trimmed vocabulary of a pretrained T5 (still tied when T5 ties them)."
+        lm, keep = self.lm, self.token_ids
+        emb = nn.Embedding(len(keep), lm.config.d_model); emb.weight.copy_(lm.shared.weight[keep])
+        head = nn.Linear(lm.config.d_model, len(keep), bias=False); head.weight.copy_(lm.lm_head.weight[keep])
+        lm.set_input_embeddings(emb)
+        lm.lm_head = head
+        if lm.config.tie_word_embeddings: head.weight = emb.weight
+        lm.config.vocab_size = len(keep)
+        for k, v in ids.items(): setattr(lm.config, k, v)
+
+    def local_ids(self, ids: torch.Tensor) -> torch.Tensor:
+        "Answer-tokenizer ids -> the decoder's own ids: the same without a trimmed vocabulary; -100 and ids outside it -> -100."
+        if self.token_ids is None: return ids
+        out = self.to_local[ids.clamp(0, len(self.to_local) - 1)]
+        return out.masked_fill((ids < 0) | (ids >= len(self.to_local)) | (out < 0), -100)
 
     @classmethod
     def from_tokenizer(cls, cfg: AnswerDecoderConfig, memory_width: int, tokenizer, mask_len: int | None = None):
@@ -173,7 +209,7 @@ class AnswerDecoder(nn.Module):
         return self.mask(h) if gate else h
 
     def forward(self, memory, memory_mask, decoder_input_ids, gate: bool = True) -> torch.Tensor:
-        "Teacher-forced logits (B, T, V) for `decoder_input_ids` (B, T)."
+        "Teacher-forced logits (B, T, V) for `decoder_input_ids` (B, T), both in the decoder's own ids (see `local_ids`)."
         return self.lm.lm_head(self.decoder_states(memory, memory_mask, decoder_input_ids, gate))
 
     def decoder_states(self, memory, memory_mask, decoder_input_ids, gate: bool = True) -> torch.Tensor:
@@ -202,6 +238,7 @@ class AnswerDecoder(nn.Module):
              num_tokens: float | torch.Tensor | None = None,  # divide the summed CE by this (DDP: global token count / world); None: local count
             ) -> torch.Tensor:  # scalar mask-guided CE, mean over the non-pad answer tokens of open rows
         "Mask-guided token cross-entropy on the open-ended questions of the batch (Eq. 4)."
+        answer_ids = self.local_ids(answer_ids.to(memory.device))                  # tokenizer ids -> the decoder's own
         if is_open is not None:
             keep = is_open.to(memory.device).bool()
             memory, answer_ids = memory[keep], answer_ids[keep]
@@ -232,4 +269,4 @@ class AnswerDecoder(nn.Module):
             enc = BaseModelOutput(last_hidden_state=self.encode_memory(memory))
             out = self.lm.generate(encoder_outputs=enc, attention_mask=memory_mask.long(), generation_config=gc)
         finally: self.train(was_training)
-        return out[:, 1:]
+        return out[:, 1:] if self.token_ids is None else self.token_ids[out[:, 1:]]   # tokenizer ids

@@ -14,7 +14,7 @@ from .data import AnswerVocab, ImageTransform, load_image, normalize_answer
 from .encoders import ImageEncoderConfig, ImageEncoder, TextEncoderConfig, TextEncoder, load_tokenizer, _distributed
 from .qqformer import QQFormerConfig, QQFormer, CMCLoss, pool_text
 from .cmm import CMMConfig, CrossMambaFusion, TransformerFusion, pool_fused
-from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, classification_loss, T5_ARCHS, answer_special_ids
+from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, classification_loss, T5_ARCHS, answer_special_ids, answer_token_ids
 
 # %% auto #0
 __all__ = ['PRESETS', 'CMIMTLConfig', 'paper_config', 'small_config', 'tiny_config', 'model_config', 'CMIMTLOutput', 'CMIMTL',
@@ -30,6 +30,7 @@ class CMIMTLConfig:
     cmm: CMMConfig = field(default_factory=CMMConfig)
     decoder: AnswerDecoderConfig = field(default_factory=AnswerDecoderConfig)
     answer_tokenizer: str|None = None  # decoder vocabulary: hub name, folder or `package:minilm`; None: T5's own (`decoder.name`)
+    trim_answer_vocab: bool = False  # the T5 head's output vocabulary: only the tokens of the training answers (not the paper: see 06_heads)
     head_hidden: int = 1536  # hidden width of the classification head
     head_dropout: float = 0.0
     fusion: str = 'cmm'  # 'cmm' (cross-Mamba, the paper) or 'transformer' (co-attention at equal width, as M3AE)
@@ -100,8 +101,8 @@ def small_config(image_checkpoint: str|None=None, # local DINOv2 ViT-S/14 weight
 
 def tiny_config(**kw) -> CMIMTLConfig:
     "Trained from scratch on SynthRad in minutes on a CPU (the main job) and in tests."
-    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112, conv_stem=(24, 48, 96, 96),  # 7x7 grid, as 16-px patches
-                             overrides=dict(embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))
+    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112,   # 16-px patches: a 7x7 grid
+                             overrides=dict(embed_dim=96, depth=3, num_heads=3, mlp_ratio=2., patch_size=16))
     txt = TextEncoderConfig.tiny(max_length=24, overrides=dict(hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
                                                                intermediate_size=128, hidden_dropout_prob=0.0,
                                                                attention_probs_dropout_prob=0.0))
@@ -112,7 +113,7 @@ def tiny_config(**kw) -> CMIMTLConfig:
                      cmm=CMMConfig(d_model=64), head_hidden=128, cmcl_proj_dim=64, cmcl_text_pool='mean',
                      decoder=AnswerDecoderConfig(name='t5-small', max_answer_len=8,
                                                  overrides=dict(d_model=64, d_kv=16, d_ff=128, num_layers=1, num_heads=4, dropout_rate=0.0)),
-                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True)   # not the paper's: see 09_train
+                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, trim_answer_vocab=True)   # not the paper's: see 09_train
     c = c.replace(**kw)
     c.decoder.mask_len = _mask_len(c, (112 // 16) ** 2 + 1)
     return c
@@ -149,6 +150,10 @@ class CMIMTL(nn.Module):
         super().__init__()
         if vocab is not None: cfg = dataclasses.replace(cfg, num_answers=len(vocab))
         if cfg.num_answers < 1: raise ValueError('num_answers must be set (pass the answer vocabulary)')
+        if cfg.use_ahead and cfg.trim_answer_vocab and cfg.decoder.token_ids is None:   # kept in the config, so `load` rebuilds it
+            if vocab is None: raise ValueError('trim_answer_vocab needs the answer vocabulary')
+            tok = load_tokenizer(cfg.answer_tokenizer or cfg.decoder.name)
+            cfg = cfg.replace(decoder=dict(token_ids=answer_token_ids(tok, vocab.answers)))
         self.cfg, self.vocab = cfg, vocab
         D = cfg.d_model
         self.image_encoder, self.text_encoder = ImageEncoder(cfg.image), TextEncoder(cfg.text)

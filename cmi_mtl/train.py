@@ -533,10 +533,12 @@ def benchmark_train_step(preset: str='paper', # model preset (random weights, no
     question_len = question_len or mc.text.max_length
     S, V = mc.image.img_size, model.text_encoder.model.config.vocab_size
     Va = model.decoder.lm.config.vocab_size if mc.use_ahead else 2
+    kept = model.decoder.token_ids if mc.use_ahead else None   # a trimmed answer vocabulary: draw its tokens
     batch = dict(pixel_values=torch.randn(batch_size, 3, S, S, generator=g), input_ids=torch.randint(5, min(V, 1000), (batch_size, question_len), generator=g),
                  attention_mask=torch.ones(batch_size, question_len, dtype=torch.long), labels=torch.randint(0, num_answers, (batch_size,), generator=g),
                  is_open=torch.arange(batch_size) % 2 == 0, image_index=torch.arange(batch_size),
-                 answer_ids=torch.randint(5, min(Va, 1000), (batch_size, answer_len), generator=g))
+                 answer_ids=torch.randint(5, min(Va, 1000), (batch_size, answer_len), generator=g) if kept is None
+                            else kept[torch.randint(0, len(kept), (batch_size, answer_len), generator=g)])
     batch = to_device(batch, dev)
     groups = param_groups(model, TrainConfig())
     for gr in groups: gr.pop('group'); gr.pop('names')
