@@ -46,7 +46,7 @@ class TrainConfig:
     num_beams: int = 1  # generation of open answers at evaluation
     cache_images: bool = True  # keep transformed images in memory (small datasets)
     cache_features: bool = True  # frozen encoders: compute their outputs once, cache them on disk
-    num_workers: int = 0
+    num_workers: int = 0  # DataLoader worker processes for the training batches (kept for the whole run)
     group_by_image: bool = False  # batches keep each image's questions together (the image encoder runs once per image)
     threads: int | None = None  # CPU only: torch intra-op threads while training (None: leave torch's setting)
 
@@ -58,7 +58,7 @@ class TrainConfig:
     @classmethod
     def tiny(cls, **kw): return cls(**(dict(epochs=5, batch_size=64, lr=1.4e-3, lr_mult_new=1., lr_mult_head=1.,
                                                weight_decay=0.05, warmup_ratio=0.05, group_by_image=True,
-                                               threads=1) | kw))
+                                               threads=1, num_workers=1) | kw))
 
 def train_config(preset: str, **kw) -> TrainConfig:
     "The training config of a named preset (`paper`, `small`, `tiny`)."
@@ -279,7 +279,9 @@ def _build_loaders(self: Trainer):
     tr = self.datasets['train']
     self.sampler = GlobalBatchSampler(len(tr), tc.batch_size, tc.seed, self.rank, self.world,
                                       groups=[tr.image_ids[r.image] for r in tr.records] if tc.group_by_image else None)
-    self.train_loader = DataLoader(self.datasets['train'], batch_sampler=self.sampler, collate_fn=self.collate, num_workers=tc.num_workers)
+    if tc.num_workers: os.environ.setdefault('TOKENIZERS_PARALLELISM', 'false')   # the workers tokenize; HF's own threads off
+    self.train_loader = DataLoader(self.datasets['train'], batch_sampler=self.sampler, collate_fn=self.collate,
+                                   num_workers=tc.num_workers, persistent_workers=tc.num_workers > 0)   # a worker keeps its image cache
 Trainer._build_loaders = _build_loaders
 
 def _eval_loader(self: Trainer, split: str) -> DataLoader:
