@@ -10,6 +10,7 @@ from torch.nn.attention import sdpa_kernel, SDPBackend
 from torch.utils.flop_counter import FlopCounterMode
 from .cmm import CMMConfig, CrossMambaMixer, CrossMambaFusion, TransformerFusion
 from .model import CMIMTL, model_config
+from .data import AnswerVocab
 
 # %% auto #0
 __all__ = ['SCAN_FLOPS_PER_ELEM', 'CONVENTION', 'PAPER_CLAIMS', 'count_params', 'countable_attention', 'scan_flops',
@@ -184,7 +185,8 @@ def profile_model(preset: str='paper', # 'paper', 'small' or 'tiny'
     if question_len > base.text.max_length: kw['text'] = dict(max_length=question_len) | kw.get('text', {})
     if question_len > base.qqformer.max_text_len: kw['qqformer'] = dict(max_text_len=question_len) | kw.get('qqformer', {})
     torch.manual_seed(seed)
-    model = CMIMTL(model_config(preset, fusion=fusion, num_answers=num_answers, **kw)).eval()
+    vocab = AnswerVocab([f'answer {i}' for i in range(num_answers)])   # stand-in answers (a trimmed T5 vocabulary holds their tokens)
+    model = CMIMTL(model_config(preset, fusion=fusion, **kw), vocab).eval()
     batch = dummy_batch(model, batch_size, question_len, seed)
     shapes = {}
     hook = model.image_encoder.register_forward_hook(lambda m, a, out: shapes.update(image_tokens=out.shape[1]))  # returns None
