@@ -46,7 +46,7 @@ class TrainConfig:
     num_beams: int = 1  # generation of open answers at evaluation
     cache_images: bool = True  # keep transformed images in memory (small datasets)
     cache_features: bool = True  # frozen encoders: compute their outputs once, cache them on disk
-    num_workers: int = 0  # DataLoader worker processes for the training batches (kept for the whole run)
+    num_workers: int = 0  # DataLoader worker processes (the training loader keeps its workers for the whole run)
     group_by_image: bool = False  # batches keep each image's questions together (the image encoder runs once per image)
     threads: int | None = None  # CPU only: torch intra-op threads while training (None: leave torch's setting)
 
