@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from cmi_mtl.evaluate import read_predictions
 
-POOL_TRAIN_KW = dict(threads=1)   # run_pool trains runs side by side: one torch thread each, whatever the preset says
+POOL_TRAIN_KW = dict(threads=1, num_workers=0)   # run_pool trains runs side by side: one torch thread each and no loader worker (the cores are busy), whatever the preset says
 
 def one(scale: float, seed: int, out: str):
     "Train one run (called in a subprocess)."

@@ -15,11 +15,10 @@ The runs go to runs/tiny_vocab/; a finished run with the same model and training
 (`cmi_mtl.experiments.run_matches`), not trained again.
 """
 from tiny_cmm import main_variants   # the command line shared by the variant checks (tools/tiny_cmm.py)
-from cmi_mtl.model import tiny_config
+from tiny_stem import PATCH16, STEM   # the two image embeddings, spelled out (the preset has changed since)
 
-PATCH16 = dict(conv_stem=(), overrides=tiny_config().image.overrides | dict(patch_size=16))   # as tools/tiny_stem.py
-VARIANTS = {'full': dict(trim_answer_vocab=False), 'trim': {}, 'full-patch16': dict(trim_answer_vocab=False, image=PATCH16),
-            'trim-patch16': dict(image=PATCH16),
-            'trim-patch16-e6': dict(image=PATCH16, train=dict(epochs=6))}
+VARIANTS = {'full': dict(trim_answer_vocab=False, image=STEM), 'trim': dict(trim_answer_vocab=True, image=STEM),
+            'full-patch16': dict(trim_answer_vocab=False, image=PATCH16), 'trim-patch16': dict(trim_answer_vocab=True, image=PATCH16),
+            'trim-patch16-e6': dict(trim_answer_vocab=True, image=PATCH16, train=dict(epochs=6))}
 
 if __name__ == '__main__': main_variants(__file__, __doc__, VARIANTS, 'results/tiny_vocab.json', 'runs/tiny_vocab')
