@@ -18,8 +18,10 @@ trained from scratch on the shape alone with the tiny preset's optimiser setting
 
 Records the held-out accuracy after every epoch and the seconds, per variant and seed, `--procs` seeds at a time.
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, shutil, sys, time
 from pathlib import Path
+from tiny_positions import run_pool   # runs `--one` jobs a few at a time, one thread each (tools/tiny_positions.py)
+from tiny_stem import STEM           # the convolutional stem of tools/tiny_stem.py
 
 SHAPES = ('round', 'oval', 'irregular')
 VARIANTS = ('patch16-cls', 'patch16-mean', 'patch16-max', 'patch16-attn', 'stem-cls', 'stem-max', 'stem-attn', 'cnn-max', 'cnn-mean')
@@ -39,7 +41,6 @@ def build(variant: str):
     from cmi_mtl.data import ImageTransform
     from cmi_mtl.encoders import ImageEncoder
     from cmi_mtl.model import tiny_config
-    sys.path.insert(0, str(Path(__file__).parent)); from tiny_stem import STEM
     body, pool = variant.split('-')
     enc = ImageEncoder(tiny_config(**(dict(image=STEM) if body in ('stem', 'cnn') else {})).image)
     tf = ImageTransform.from_data_config(enc.data_config)
@@ -61,7 +62,7 @@ def build(variant: str):
     return Classifier(), tf
 
 def one(seed: int, epochs: int, out: str):
-    "Train every variant with `seed` (called in a subprocess); write the rows to `out`."
+    "Train every variant with `seed` (called in a subprocess); write the rows to `out`/rows.json."
     import torch, torch.nn.functional as F
     from cmi_mtl.data import load_image
     from cmi_mtl.synthrad import SynthRadConfig, synthrad_root
@@ -69,11 +70,13 @@ def one(seed: int, epochs: int, out: str):
     torch.set_num_threads(1)
     root = synthrad_root(SynthRadConfig(n_train=SYNTHRAD_TRAIN_IMAGES))
     P = pairs(root); n = int(0.75 * len(P)); tc = TrainConfig.tiny()
-    rows = []
+    y, images, rows = torch.tensor([s for _, s in P]), {}, []                             # (M,)
     for v in VARIANTS:
         torch.manual_seed(seed)
         m, tf = build(v)
-        X = torch.stack([tf(load_image(root/p)) for p, _ in P]); y = torch.tensor([s for _, s in P])   # (M, 3, H, W), (M,)
+        key = (tf.size, tf.mean, tf.std, tf.interpolation)   # the variants share one transform: the images are read once
+        if key not in images: images[key] = torch.stack([tf(load_image(root/p)) for p, _ in P])   # (M, 3, H, W)
+        X = images[key]
         opt = torch.optim.AdamW(m.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, tc.lr, total_steps=epochs * -(-n // 64), pct_start=tc.warmup_ratio)
         g, t0, curve = torch.Generator().manual_seed(seed), time.time(), []
@@ -87,7 +90,8 @@ def one(seed: int, epochs: int, out: str):
         rows.append(dict(variant=v, seed=seed, held_out=curve[-1], held_out_by_epoch=curve, train=round(train_acc, 4),
                          seconds=round(time.time() - t0, 1)))
         print(f"{v} seed {seed}: held-out {curve}, train {train_acc:.3f}, {time.time() - t0:.0f} s", flush=True)
-    Path(out).write_text(json.dumps(dict(n_train=n, n_held_out=len(P) - n, rows=rows)))
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out)/'rows.json').write_text(json.dumps(dict(n_train=n, n_held_out=len(P) - n, rows=rows)))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,17 +100,10 @@ def main():
     p.add_argument('--one', nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.one: return one(int(a.one[0]), int(a.one[1]), a.one[2])
-    t0, env = time.time(), dict(os.environ, OMP_NUM_THREADS='1')
-    tmp = [Path(a.out).with_suffix(f'.seed{s}.tmp') for s in a.seeds]
-    todo, running = list(zip(a.seeds, tmp)), []
-    while todo or running:
-        while todo and len(running) < a.procs:
-            s, f = todo.pop(0); running.append(subprocess.Popen([sys.executable, __file__, '--one', str(s), str(a.epochs), str(f)], env=env))
-        time.sleep(2)
-        for r in [r for r in running if r.poll() is not None]:
-            if r.returncode: sys.exit(f'a run failed: {r.args}')
-            running.remove(r)
-    parts = [json.loads(f.read_text()) for f in tmp]
+    t0 = time.time()
+    tmp = [Path(a.out).with_suffix(f'.seed{s}.tmp') for s in a.seeds]   # one folder per seed, removed at the end
+    run_pool(__file__, [(s, a.epochs, f) for s, f in zip(a.seeds, tmp)], a.procs)
+    parts = [json.loads((f/'rows.json').read_text()) for f in tmp]
     from cmi_mtl.train import TrainConfig
     tc = TrainConfig.tiny()
     res = dict(command='python tools/shape_readout.py ' + ' '.join(sys.argv[1:]), wall_seconds=round(time.time() - t0, 1),
@@ -114,7 +111,7 @@ def main():
                lr=tc.lr, weight_decay=tc.weight_decay, rows=[r for q in parts for r in q['rows']])
     res['mean_held_out'] = {v: round(sum(r['held_out'] for r in res['rows'] if r['variant'] == v) / len(a.seeds), 4) for v in VARIANTS}
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
-    for f in tmp: f.unlink()
+    for f in tmp: shutil.rmtree(f)
     for v, acc in res['mean_held_out'].items(): print(f'{v:14s} held-out {acc:.3f}')
 
 if __name__ == '__main__': main()
