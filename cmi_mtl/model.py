@@ -40,6 +40,7 @@ class CMIMTLConfig:
     use_ahead: bool = True  # the auxiliary T5 head and L_aux
     cls_loss: str = 'bce'  # L_cls: 'bce' (the paper's, summed over answers) or 'ce' (softmax cross-entropy; not the paper, see 06_heads)
     image_norm: bool = False  # a LayerNorm over the image tokens before the QQ-Former (BLIP-2's ln_vision; not in the paper)
+    image_skip: bool = False  # x^f also gets a linear map of the image tokens' channel-wise max, around the QQ-Former and CMM (not the paper; see 09_train)
     alpha: float = 0.2  # weight of L_vtc
     beta: float = 0.3  # weight of L_aux
     cmcl_proj_dim: int = 256  # shared space of the contrastive loss
@@ -101,8 +102,8 @@ def small_config(image_checkpoint: str|None=None, # local DINOv2 ViT-S/14 weight
 
 def tiny_config(**kw) -> CMIMTLConfig:
     "Trained from scratch on SynthRad in minutes on a CPU (the main job) and in tests."
-    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112,   # 16-px patches: a 7x7 grid
-                             overrides=dict(embed_dim=96, depth=3, num_heads=3, mlp_ratio=2., patch_size=16))
+    img = ImageEncoderConfig(model='vit_tiny_patch16_224', img_size=112, conv_stem=(24, 48, 96, 96),   # four stride-2 convolutions: a 7x7 grid
+                             overrides=dict(embed_dim=96, depth=3, num_heads=3, mlp_ratio=2.))
     txt = TextEncoderConfig.tiny(max_length=24, overrides=dict(hidden_size=64, num_hidden_layers=1, num_attention_heads=2,
                                                                intermediate_size=128, hidden_dropout_prob=0.0,
                                                                attention_probs_dropout_prob=0.0))
@@ -113,7 +114,8 @@ def tiny_config(**kw) -> CMIMTLConfig:
                      cmm=CMMConfig(d_model=64), head_hidden=128, cmcl_proj_dim=64, cmcl_text_pool='mean',
                      decoder=AnswerDecoderConfig(name='t5-small', max_answer_len=8,
                                                  overrides=dict(d_model=64, d_kv=16, d_ff=128, num_layers=1, num_heads=4, dropout_rate=0.0)),
-                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, trim_answer_vocab=True)   # not the paper's: see 09_train
+                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, image_skip=True,
+                     trim_answer_vocab=True)   # not the paper's: see 09_train
     c = c.replace(**kw)
     c.decoder.mask_len = _mask_len(c, (112 // 16) ** 2 + 1)
     return c
@@ -172,6 +174,7 @@ class CMIMTL(nn.Module):
                 ids = dict(vocab_size=None, pad_token_id=0, eos_token_id=1)
             else: ids = answer_special_ids(load_tokenizer(cfg.answer_tokenizer))
             self.decoder = AnswerDecoder(cfg.decoder, memory_width=D, **ids)
+        if cfg.image_skip: self.image_max = nn.Linear(Dv, 2 * D)                               # max over the image tokens (B, Dv) -> (B, 2D)
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
@@ -241,6 +244,7 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
         z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
         zv = self.image_queries(v, batch) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
+    if c.image_skip: xf = xf + self.image_max(v.amax(1))                                       # (B, N, Dv) -> (B, Dv) -> (B, 2D)
     logits = self.head(xf)                                                                      # (B, C)
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
     out = CMIMTLOutput(logits=logits, xf=xf, memory=memory, memory_mask=memory_mask)

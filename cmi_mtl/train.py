@@ -56,7 +56,7 @@ class TrainConfig:
     def small(cls, **kw): return cls(**(dict(epochs=30, batch_size=32, lr=2e-4, lr_mult_new=1., lr_mult_head=1.,
                                                 weight_decay=0.05) | kw))
     @classmethod
-    def tiny(cls, **kw): return cls(**(dict(epochs=5, batch_size=64, lr=1.4e-3, lr_mult_new=1., lr_mult_head=1.,
+    def tiny(cls, **kw): return cls(**(dict(epochs=6, batch_size=64, lr=1.4e-3, lr_mult_new=1., lr_mult_head=1.,
                                                weight_decay=0.05, warmup_ratio=0.05, group_by_image=True,
                                                threads=1, num_workers=1) | kw))
 
