@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_encoders.ipynb #15450b71
 from __future__ import annotations
-import hashlib, importlib.util, json, os, time
+import contextlib, hashlib, importlib.util, json, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -13,10 +13,10 @@ import torch
 from torch import nn, Tensor
 
 # %% auto #0
-__all__ = ['MINILM', 'ROBERTA_BASE', 'ImageEncoderConfig', 'find_weights', 'GatheredBatchNormAct2d', 'ImageEncoder',
-           'minilm_path', 'resolve_pretrained', 'TextEncoderConfig', 'load_tokenizer', 'TextEncoder', 'cache_root',
-           'tensor_digest', 'encoder_fingerprint', 'FeatureCache', 'encode_images_cached', 'encode_texts_cached',
-           'pad_text_features']
+__all__ = ['MINILM', 'ROBERTA_BASE', 'ImageEncoderConfig', 'find_weights', 'GatheredBatchNormAct2d', 'bn_sample_weights',
+           'rank_shares', 'ImageEncoder', 'minilm_path', 'resolve_pretrained', 'TextEncoderConfig', 'load_tokenizer',
+           'TextEncoder', 'cache_root', 'tensor_digest', 'encoder_fingerprint', 'FeatureCache', 'encode_images_cached',
+           'encode_texts_cached', 'pad_text_features']
 
 # %% ../nbs/02_encoders.ipynb #60afb7af
 @dataclass
@@ -66,6 +66,7 @@ def _distributed() -> bool: return torch.distributed.is_available() and torch.di
 
 class GatheredBatchNormAct2d(BatchNormAct2d):
     "timm's BatchNorm + activation whose training statistics cover the global batch: summed over DDP ranks (any backend, gloo on CPU too)."
+    sample_weight = None  # (B,) weight of each image in the summed statistics (set by `bn_sample_weights`); None: 1 each
     def forward(self, x: Tensor, # (B, C, H, W)
                ) -> Tensor:
         if self.training and _distributed(): return self.global_forward(x)
@@ -74,9 +75,10 @@ class GatheredBatchNormAct2d(BatchNormAct2d):
     def global_forward(self, x: Tensor, # (B, C, H, W), this rank's part of the batch
                       ) -> Tensor:
         "Training forward with the statistics of all ranks' images (an all-reduce with gradient when distributed)."
-        C, xf = x.shape[1], x.float()
-        n = xf.new_tensor([x.numel() / C])
-        s = torch.cat([xf.sum((0, 2, 3)), (xf * xf).sum((0, 2, 3)), n])   # (2C + 1,) sums and count
+        C, xf, w = x.shape[1], x.float(), self.sample_weight
+        if w is None: n, wx = xf.new_tensor([x.numel() / C]), xf
+        else: w = w.to(xf)[:, None, None, None]; n, wx = (w.sum() * x.shape[2] * x.shape[3]).reshape(1), w * xf   # (B, 1, 1, 1)
+        s = torch.cat([wx.sum((0, 2, 3)), (wx * xf).sum((0, 2, 3)), n])   # (2C + 1,) (weighted) sums and count
         if _distributed():
             from torch.distributed.nn.functional import all_reduce
             s = all_reduce(s)   # with gradient: what one process with the global batch computes
@@ -89,6 +91,27 @@ class GatheredBatchNormAct2d(BatchNormAct2d):
             self.running_mean.lerp_(mean, f); self.running_var.lerp_(var * n / (n - 1).clamp_min(1), f)
         y = (xf - mean[:, None, None]) * torch.rsqrt(var + self.eps)[:, None, None] * self.weight[:, None, None] + self.bias[:, None, None]
         return self.act(self.drop(y.to(x.dtype)))
+
+@contextlib.contextmanager
+def bn_sample_weights(module: nn.Module, # a model holding `GatheredBatchNormAct2d` layers
+                      w: Tensor|None, # (B,) weight of each image of the forwards inside; None: leave them at 1
+                     ):
+    "Weigh the images in the summed training statistics of every `GatheredBatchNormAct2d` in `module`, inside the block."
+    bns = [m for m in module.modules() if isinstance(m, GatheredBatchNormAct2d)] if w is not None else []
+    for m in bns: m.sample_weight = w
+    try: yield
+    finally:
+        for m in bns: m.sample_weight = None
+
+def rank_shares(ids: Tensor, # (U,) ids of this rank's images, each once
+               ) -> Tensor:  # (U,) float
+    "1 / the number of DDP ranks whose batch holds each image: weights that make the ranks' summed statistics count every image of the global batch once."
+    world = torch.distributed.get_world_size()
+    n = torch.tensor([len(ids)], device=ids.device)
+    sizes = [torch.zeros_like(n) for _ in range(world)]; torch.distributed.all_gather(sizes, n)
+    pad = torch.full((int(max(sizes).item()),), -1, dtype=ids.dtype, device=ids.device); pad[:len(ids)] = ids
+    every = [torch.empty_like(pad) for _ in range(world)]; torch.distributed.all_gather(every, pad)   # each rank's ids, padded with -1
+    return 1. / sum((ids[:, None] == e[None]).any(1) for e in every).float()                          # this rank counts itself
 
 def _gathered_bn(num_features, **kw): return GatheredBatchNormAct2d(num_features, **kw)   # a function: timm's ConvNormAct takes it as is
 

@@ -11,7 +11,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from . import __version__
 from .data import AnswerVocab, ImageTransform, load_image, normalize_answer
-from .encoders import ImageEncoderConfig, ImageEncoder, TextEncoderConfig, TextEncoder, load_tokenizer, _distributed
+from .encoders import (ImageEncoderConfig, ImageEncoder, TextEncoderConfig, TextEncoder, load_tokenizer, _distributed,
+                              GatheredBatchNormAct2d, bn_sample_weights, rank_shares)
 from .qqformer import QQFormerConfig, QQFormer, CMCLoss, pool_text
 from .cmm import CMMConfig, CrossMambaFusion, TransformerFusion, pool_fused
 from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, classification_loss, T5_ARCHS, answer_special_ids, answer_token_ids
@@ -160,6 +161,7 @@ class CMIMTL(nn.Module):
         D = cfg.d_model
         self.image_encoder, self.text_encoder = ImageEncoder(cfg.image), TextEncoder(cfg.text)
         Dv, Dt = self.image_encoder.out_dim, self.text_encoder.out_dim
+        self._gathered_bn = any(isinstance(m, GatheredBatchNormAct2d) for m in self.image_encoder.modules())   # a conv stem's BatchNorm
         if cfg.image_norm: self.image_norm = nn.LayerNorm(Dv)                                  # over Dv, per image token
         self.text_proj = nn.Linear(Dt, D) if Dt != D else nn.Identity()                     # Dt -> D
         if cfg.use_qqformer: self.qqformer = QQFormer(cfg.qqformer, vision_width=Dv, text_width=Dt)
@@ -195,9 +197,12 @@ def _encode(self: CMIMTL, batch: dict,
     "Image tokens (B, N, Dv), question tokens (B, L, Dt) and question mask (B, L) bool."
     if 'image_feats' in batch: v = batch['image_feats']
     else:
-        px, u = batch['pixel_values'], None
-        if dedup and batch.get('image_index') is not None: u = unique_images(batch['image_index'].to(px.device))
-        v = self.image_encoder(px) if u is None else self.image_encoder(px[u[0]])[u[1]]   # (U, N, Dv) -> (B, N, Dv)
+        px, u, ids = batch['pixel_values'], None, batch.get('image_index') if dedup else None
+        if ids is not None: ids = ids.to(px.device); u = unique_images(ids)
+        w = None   # under DDP: each image of the global batch counted once in a stem's BatchNorm statistics, as in one process
+        if ids is not None and self.training and _distributed() and self._gathered_bn: w = rank_shares(ids if u is None else ids[u[0]])
+        with bn_sample_weights(self.image_encoder, w):
+            v = self.image_encoder(px) if u is None else self.image_encoder(px[u[0]])[u[1]]   # (U, N, Dv) -> (B, N, Dv)
     if 'text_feats' in batch: t, m = batch['text_feats'], batch['text_mask']
     else: t, m = self.text_encoder(batch['input_ids'], batch['attention_mask']), batch['attention_mask']
     return v, t, m.bool()
