@@ -21,7 +21,7 @@ Records the held-out accuracy after every epoch and the seconds, per variant and
 import argparse, json, shutil, sys, time
 from pathlib import Path
 from tiny_positions import run_pool   # runs `--one` jobs a few at a time, one thread each (tools/tiny_positions.py)
-from tiny_stem import STEM           # the convolutional stem of tools/tiny_stem.py
+from tiny_stem import PATCH16, STEM  # the two image embeddings of tools/tiny_stem.py, spelled out (the preset has changed since)
 
 SHAPES = ('round', 'oval', 'irregular')
 VARIANTS = ('patch16-cls', 'patch16-mean', 'patch16-max', 'patch16-attn', 'stem-cls', 'stem-max', 'stem-attn', 'cnn-max', 'cnn-mean')
@@ -42,7 +42,7 @@ def build(variant: str):
     from cmi_mtl.encoders import ImageEncoder
     from cmi_mtl.model import tiny_config
     body, pool = variant.split('-')
-    enc = ImageEncoder(tiny_config(**(dict(image=STEM) if body in ('stem', 'cnn') else {})).image)
+    enc = ImageEncoder(tiny_config(image=STEM if body in ('stem', 'cnn') else PATCH16).image)
     tf = ImageTransform.from_data_config(enc.data_config)
     D = enc.out_dim
     class Classifier(nn.Module):
