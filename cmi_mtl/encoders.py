@@ -69,7 +69,7 @@ class GatheredBatchNormAct2d(BatchNormAct2d):
     sample_weight = None  # (B,) weight of each image in the summed statistics (set by `bn_sample_weights`); None: 1 each
     def forward(self, x: Tensor, # (B, C, H, W)
                ) -> Tensor:
-        if self.training and _distributed(): return self.global_forward(x)
+        if self.training and (_distributed() or self.sample_weight is not None): return self.global_forward(x)
         return super().forward(x)   # one process, or evaluation: torch's fused batch_norm (faster than the sums below: tools/tiny_step_parts.py)
 
     def global_forward(self, x: Tensor, # (B, C, H, W), this rank's part of the batch
