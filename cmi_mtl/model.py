@@ -42,6 +42,7 @@ class CMIMTLConfig:
     cls_loss: str = 'bce'  # L_cls: 'bce' (the paper's, summed over answers) or 'ce' (softmax cross-entropy; not the paper, see 06_heads)
     image_norm: bool = False  # a LayerNorm over the image tokens before the QQ-Former (BLIP-2's ln_vision; not in the paper)
     image_skip: bool = False  # x^f also gets a linear map of the image tokens' channel-wise max, around the QQ-Former and CMM (not the paper; see 09_train)
+    image_skip_gate: bool = False  # with `image_skip`: that map scaled per channel by sigmoid(linear(the pooled fused question)) (not the paper; see 09_train)
     alpha: float = 0.2  # weight of L_vtc
     beta: float = 0.3  # weight of L_aux
     cmcl_proj_dim: int = 256  # shared space of the contrastive loss
@@ -115,7 +116,7 @@ def tiny_config(**kw) -> CMIMTLConfig:
                      cmm=CMMConfig(d_model=64), head_hidden=128, cmcl_proj_dim=64, cmcl_text_pool='mean',
                      decoder=AnswerDecoderConfig(name='t5-small', max_answer_len=8,
                                                  overrides=dict(d_model=64, d_kv=16, d_ff=128, num_layers=1, num_heads=4, dropout_rate=0.0)),
-                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, image_skip=True,
+                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, image_skip=True, image_skip_gate=True,
                      trim_answer_vocab=True)   # not the paper's: see 09_train
     c = c.replace(**kw)
     c.decoder.mask_len = _mask_len(c, (112 // 16) ** 2 + 1)
@@ -177,6 +178,7 @@ class CMIMTL(nn.Module):
             else: ids = answer_special_ids(load_tokenizer(cfg.answer_tokenizer))
             self.decoder = AnswerDecoder(cfg.decoder, memory_width=D, **ids)
         if cfg.image_skip: self.image_max = nn.Linear(Dv, 2 * D)                               # max over the image tokens (B, Dv) -> (B, 2D)
+        if cfg.image_skip and cfg.image_skip_gate: self.image_gate = nn.Linear(D, 2 * D)        # pooled fused question (B, D) -> gate (B, 2D)
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device
@@ -249,7 +251,10 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
         z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
         zv = self.image_queries(v, batch) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
-    if c.image_skip: xf = xf + self.image_max(v.amax(1))                                       # (B, N, Dv) -> (B, Dv) -> (B, 2D)
+    if c.image_skip:
+        skip = self.image_max(v.amax(1))                                                        # (B, N, Dv) -> (B, Dv) -> (B, 2D)
+        if c.image_skip_gate: skip = skip * torch.sigmoid(self.image_gate(xf[:, self.cfg.d_model:]))   # gated by mean(t'') (B, D)
+        xf = xf + skip
     logits = self.head(xf)                                                                      # (B, C)
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
     out = CMIMTLOutput(logits=logits, xf=xf, memory=memory, memory_mask=memory_mask)
