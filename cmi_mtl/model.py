@@ -253,7 +253,7 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
     if c.image_skip:
         skip = self.image_max(v.amax(1))                                                        # (B, N, Dv) -> (B, Dv) -> (B, 2D)
-        if c.image_skip_gate: skip = skip * torch.sigmoid(self.image_gate(xf[:, self.cfg.d_model:]))   # gated by mean(t'') (B, D)
+        if c.image_skip_gate: skip = skip * torch.sigmoid(self.image_gate(xf[:, c.d_model:]))   # gated by mean(t'') (B, D)
         xf = xf + skip
     logits = self.head(xf)                                                                      # (B, C)
     memory, memory_mask = torch.cat([z2, t2], 1), torch.cat([z_mask, t_mask], 1)                # (B, K+L, D)
