@@ -6,8 +6,9 @@ commands CI runs, config agreement, and notebook processing for the docs site wi
     python tools/readme.py quickstart N  # print the N-th quick start command (CI runs it)
     python tools/readme.py check-config  # settings.ini and pyproject.toml agree
     python tools/readme.py proc-nbs      # nbdev_proc_nbs without its Quarto install step
+    python tools/readme.py vendor-katex [SITE]  # after `smalldocs render _proc`: KaTeX served by the site itself
 """
-import configparser, json, re, sys, tomllib
+import configparser, json, os, re, shutil, subprocess, sys, tarfile, tempfile, tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,44 @@ def proc_nbs():
     refresh_quarto_yml(); nbdev.doclinks._build_modidx()
     path = get_config().nbs_path
     nbdev_sidebar.__wrapped__(path=path); proc_nbs(path, n_workers=0)
+    drop_output_file(ROOT/'_proc')
+
+def drop_output_file(proc):
+    "Remove nbdev's `output-file` front matter (`scan.html` for 04_scan): smalldocs names a page after its notebook anyway and warns about the key."
+    for f in Path(proc).glob('*.ipynb'):
+        nb = json.loads(f.read_text())
+        fm = next((c for c in nb['cells'] if c['cell_type'] == 'raw' and _text(c['source']).startswith('---')), None)
+        if fm is None or 'output-file:' not in _text(fm['source']): continue
+        fm['source'] = re.sub(r'^output-file:.*\n', '', _text(fm['source']), flags=re.M)
+        f.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+
+def katex_dist(version):
+    "KaTeX's `dist` folder from the npm registry (`npm pack katex@VERSION`), cached under $CMI_MTL_CACHE/katex/VERSION."
+    cache = Path(os.environ.get('CMI_MTL_CACHE', '~/.cache/cmi_mtl')).expanduser()/'katex'/version
+    if (cache/'katex.min.js').is_file(): return cache
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run(['npm', 'pack', f'katex@{version}', '--pack-destination', d], check=True, capture_output=True)
+        with tarfile.open(next(Path(d).glob('katex-*.tgz'))) as tf: tf.extractall(d, filter='data')
+        shutil.rmtree(cache, ignore_errors=True); cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(Path(d)/'package'/'dist', cache)
+    return cache
+
+def vendor_katex(site=ROOT/'_proc'/'_docs'):
+    "Point the pages that load KaTeX from smalldocs' CDN at a copy in `site_libs/katex` (same version), so maths renders offline."
+    from smalldocs.layout import KATEX   # https://cdn.jsdelivr.net/npm/katex@VERSION/dist
+    site = Path(site)
+    pages = [p for p in site.rglob('*.html') if KATEX in p.read_text()]
+    if not pages: print('vendor-katex: no page loads KaTeX'); return
+    dist, dest = katex_dist(re.search(r'katex@([\w.-]+)', KATEX).group(1)), site/'site_libs'/'katex'
+    shutil.rmtree(dest, ignore_errors=True); (dest/'contrib').mkdir(parents=True)
+    for f in ('katex.min.css', 'katex.min.js', 'contrib/auto-render.min.js'): shutil.copy2(dist/f, dest/f)
+    shutil.copytree(dist/'fonts', dest/'fonts')
+    for p in pages:
+        html = p.read_text()
+        m = re.search(r'<meta name="smalldocs:offset" content="([^"]*)"', html)
+        offset = m.group(1) if m else '../' * (len(p.relative_to(site).parts) - 1)
+        p.write_text(html.replace(KATEX, f'{offset}site_libs/katex'))
+    print(f'vendor-katex: {len(pages)} page(s) use site_libs/katex ({dist.name})')
 
 if __name__ == '__main__':
     cmd = sys.argv[1] if len(sys.argv) > 1 else 'write'
@@ -81,4 +120,5 @@ if __name__ == '__main__':
     elif cmd == 'quickstart': print(quickstart(int(sys.argv[2])))
     elif cmd == 'check-config': check_config()
     elif cmd == 'proc-nbs': proc_nbs()
+    elif cmd == 'vendor-katex': vendor_katex(*sys.argv[2:3])
     else: sys.exit(__doc__)
