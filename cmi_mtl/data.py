@@ -13,12 +13,13 @@ import numpy as np, torch
 from PIL import Image, UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['SPLITS', 'ANSWER_TYPES', 'VQA_RAD_KEYS', 'VQA_RAD_VAL_FILE', 'SLAKE_KEYS', 'SLAKE_FILES', 'OVQA_KEYS', 'DATASETS',
-           'SHARED_DIRS', 'VQARecord', 'DataError', 'shared_data_dir', 'safe_relpath', 'read_json_list', 'read_records',
-           'carve_val_qids', 'make_vqa_rad_val_split', 'vqa_rad_val_qids', 'load_vqa_rad', 'load_slake', 'load_ovqa',
-           'dataset_root', 'load_split', 'load_splits', 'normalize_answer', 'AnswerVocab', 'to_rgb', 'decode_image',
-           'load_image', 'ImageTransform', 'VQADataset', 'answer_targets', 'VQACollator', 'check_dataset',
-           'dataset_stats', 'format_stats']
+__all__ = ['SPLITS', 'ANSWER_TYPES', 'VQA_RAD_KEYS', 'VQA_RAD_VAL_FILE', 'VQA_RAD_RELEASE', 'SLAKE_KEYS', 'SLAKE_FILES',
+           'OVQA_KEYS', 'DATASETS', 'SHARED_DIRS', 'DATASET_FILES', 'DATA_ENV', 'VQARecord', 'DataError',
+           'shared_data_dir', 'safe_relpath', 'read_json_list', 'read_records', 'carve_val_qids', 'vqa_rad_qa_groups',
+           'make_vqa_rad_val_split', 'vqa_rad_val_qids', 'load_vqa_rad', 'load_slake', 'load_ovqa', 'dataset_root',
+           'load_split', 'load_splits', 'normalize_answer', 'AnswerVocab', 'to_rgb', 'decode_image', 'load_image',
+           'ImageTransform', 'VQADataset', 'answer_targets', 'VQACollator', 'check_dataset', 'dataset_stats',
+           'format_stats']
 
 # %% ../nbs/00_data.ipynb #3b4cb28e
 @dataclass(frozen=True)
@@ -146,40 +147,73 @@ def _qid_key(q) -> tuple:
     return (0, int(q), '') if q.isdigit() else (1, 0, q)
 
 def carve_val_qids(records: list[VQARecord], # the training records to carve from
-                   fraction: float=0.1, # fraction of each answer type to move to validation
+                   fraction: float=0.1, # share of each answer type to move to validation
                    seed: int=0, # changes the ranking hash, hence the choice
+                   groups: dict|None=None, # qid -> group name: a group moves whole (None: each question its own group)
                   ) -> list[str]:
-    "Sorted qids of a seeded `fraction` of `records` per answer type: the ones with the smallest sha256(seed:qid)."
-    by_type = defaultdict(list)
-    for r in records: by_type[r.answer_type].append(r.qid)
-    out = []
-    for t in sorted(by_type):
-        ranked = sorted(by_type[t], key=lambda q: hashlib.sha256(f"{seed}:{q}".encode()).hexdigest())
-        out += ranked[:round(fraction * len(ranked))]
+    "Sorted qids of whole groups ranked by sha256(seed:group) per answer type, taken until each type holds `round(fraction * n)`."
+    groups = groups or {}
+    members, n_type = defaultdict(list), Counter(r.answer_type for r in records)
+    for r in records: members[groups.get(r.qid, r.qid)].append(r)
+    major = {g: Counter(r.answer_type for r in rs).most_common(1)[0][0] for g, rs in members.items()}
+    target, got, out = {t: round(fraction * n) for t, n in n_type.items()}, Counter(), []
+    for t in sorted(n_type):
+        ranked = sorted((g for g in members if major[g] == t), key=lambda g: hashlib.sha256(f"{seed}:{g}".encode()).hexdigest())
+        for g in ranked:
+            if got[t] >= target[t]: break
+            out += [r.qid for r in members[g]]; got.update(r.answer_type for r in members[g])
     return sorted(out, key=_qid_key)
 
 # %% ../nbs/00_data.ipynb #08bc695f
 VQA_RAD_KEYS = dict(qid='qid', image='image_name', question='question', answer='answer', answer_type='answer_type')
 VQA_RAD_VAL_FILE = 'vqa_rad_val.json'
+VQA_RAD_RELEASE = 'VQA_RAD_Dataset_Public.json'  # the original release (spaces in its name replaced by `_`)
 
 def _repo_splits_dir() -> Path: return _pkg_dir().parent/'data'/'splits'
 
-def make_vqa_rad_val_split(root: str|Path|None=None, # VQA-RAD folder (default: `shared_data_dir()/'vqa_rad'`)
+def _norm_question(q) -> str: return ' '.join(str(q).lower().split())
+
+def vqa_rad_qa_groups(records: list[VQARecord], # rows of trainset.json (and, optionally, testset.json)
+                      release: list[dict], # the items of VQA_RAD_Dataset_Public.json
+                     ) -> dict[str, str]:
+    "qid -> QA group (named by its smallest qid): wordings of one release record, records linked by `qid_linked_id`, same image + question."
+    parent = {}
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x: parent[x] = parent[parent[x]]; x = parent[x]
+        return x
+    def union(a, b): parent[find(a)] = find(b)
+    for i, it in enumerate(release):
+        union(('release', i), ('link', it.get('qid_linked_id', f'item {i}')))
+        for f in ('question', 'question_rephrase', 'question_frame'):   # every wording of the record, on its image
+            if isinstance(q := it.get(f), str) and q.strip() and q != 'NULL': union(('release', i), ('ask', it['image_name'], _norm_question(q)))
+    for r in records: union(('qid', r.qid), ('ask', PurePosixPath(r.image).name, _norm_question(r.question)))
+    named = {}
+    for r in sorted(records, key=lambda r: _qid_key(r.qid)): named.setdefault(find(('qid', r.qid)), r.qid)
+    return {r.qid: named[find(('qid', r.qid))] for r in records}
+
+def make_vqa_rad_val_split(root: str|Path|None=None, # VQA-RAD folder with trainset.json and the release file (default: see `dataset_root`)
                            path: str|Path|None=None, # where to write (default: the repo's `data/splits/vqa_rad_val.json`)
-                           fraction: float=0.1, # fraction of each answer type
+                           fraction: float=0.1, # share of each answer type
                            seed: int=0, # seed of the ranking hash
                           ) -> dict:
-    "Carve the VQA-RAD validation qids from `trainset.json` and write them, with how they were chosen, to `path`."
-    root = Path(root) if root is not None else shared_data_dir()/'vqa_rad'
+    "Carve the VQA-RAD validation qids from `trainset.json` by QA group and write them, with how they were chosen, to `path`."
+    root = Path(root) if root is not None else dataset_root('vqa-rad')   # (defined below)
     src = root/'trainset.json'
     recs = read_records(src, VQA_RAD_KEYS, 'images', 'train', 'vqa-rad')
-    qids = carve_val_qids(recs, fraction, seed)
+    if not (root/VQA_RAD_RELEASE).is_file(): raise DataError(f"{root/VQA_RAD_RELEASE}: the original VQA-RAD release file is needed to group the questions")
+    groups = vqa_rad_qa_groups(recs, read_json_list(root/VQA_RAD_RELEASE))
+    qids = carve_val_qids(recs, fraction, seed, groups)
     val = set(qids)
     obj = dict(dataset='vqa-rad', source='trainset.json', source_sha256=hashlib.sha256(src.read_bytes()).hexdigest(),
+               release=VQA_RAD_RELEASE, release_sha256=hashlib.sha256((root/VQA_RAD_RELEASE).read_bytes()).hexdigest(),
                seed=seed, fraction=fraction,
-               method=("by question, stratified by answer type: within each answer type (answer_type stripped and "
-                       "lower-cased), qids ranked by sha256(f'{seed}:{qid}'), the first round(fraction * n) taken"),
+               method=("by QA group (vqa_rad_qa_groups: the freeform, paraphrase and frame wordings of one release record, "
+                       "records linked by qid_linked_id, and rows with the same image and question), stratified by answer type: "
+                       "within each answer type (of most of a group's rows), groups ranked by sha256(f'{seed}:{group}') and taken "
+                       "until the type's validation share reaches round(fraction * n)"),
                counts={t: sum(r.qid in val and r.answer_type == t for r in recs) for t in ANSWER_TYPES},
+               groups=dict(train=len({groups[r.qid] for r in recs if r.qid not in val}), val=len({groups[q] for q in val})),
                qids=qids)
     path = Path(path) if path is not None else _repo_splits_dir()/VQA_RAD_VAL_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,20 +296,26 @@ def _load_synthrad(root, split):
 
 DATASETS: dict[str, Callable] = {'vqa-rad': load_vqa_rad, 'slake': load_slake, 'ovqa': load_ovqa, 'synthrad': _load_synthrad}
 SHARED_DIRS = {'vqa-rad': 'vqa_rad', 'slake': 'slake', 'ovqa': 'ovqa'}
+DATASET_FILES = {'vqa-rad': 'trainset.json, testset.json and images/', 'slake': 'train.json, validate.json, test.json and imgs/',
+                 'ovqa': 'train.json, val.json, test.json and images/'}
 
 def _check_dataset_name(dataset):
     if dataset not in DATASETS: raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
 
+DATA_ENV = 'CMI_MTL_DATA'  # a folder holding vqa_rad/, slake/ and ovqa/: where the real datasets are read when no root is given
+
 def dataset_root(dataset: str, # a name in `DATASETS`
-                 root: str|Path|None=None, # explicit root; None: the default location
+                 root: str|Path|None=None, # explicit root; None: `$CMI_MTL_DATA/<dataset folder>` (SynthRad: its cache)
                 ) -> Path|None:
-    "Where `dataset` is read from: `root`, else its folder in `shared_data_dir()` (SynthRad: its cache, if it names one)."
+    "Where `dataset` is read from: `root`, else its folder under `$CMI_MTL_DATA` (SynthRad: its cache); `DataError` if neither is given."
     _check_dataset_name(dataset)
     if root is not None: return Path(root)
     if dataset == 'synthrad':
         import cmi_mtl.synthrad as sr
         return Path(sr.default_root()) if hasattr(sr, 'default_root') else None
-    return shared_data_dir()/SHARED_DIRS[dataset]
+    if v := os.environ.get(DATA_ENV): return Path(v)/SHARED_DIRS[dataset]
+    raise DataError(f"{dataset}: no dataset folder given: pass --root DIR (root= in Python), the folder that holds "
+                    f"{DATASET_FILES[dataset]}, or set {DATA_ENV} to a folder holding {SHARED_DIRS[dataset]}/")
 
 # %% ../nbs/00_data.ipynb #17ee6486
 def load_split(dataset: str, # 'vqa-rad', 'slake', 'ovqa' or 'synthrad'
