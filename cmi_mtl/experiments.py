@@ -17,13 +17,13 @@ from .profile import plot_fusion_scaling
 from .evaluate import accuracy, answer_prior_baseline, format_table, question_only_baseline
 
 # %% auto #0
-__all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PAPER_TABLE1',
-           'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2', 'PAPER_TABLE3', 'LOSS_VARIANTS',
-           'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info', 'frozen_features', 'fit_mlp', 'mean_std',
-           'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse', 'run_grid', 'settings_label',
-           'predictions_dir_for', 'run_real_data', 'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights',
-           'weight_variants', 'run_ablation', 'run_weights_sweep', 'ablation_table', 'loss_check_table', 'run_tuning',
-           'save_figures', 'experiments_main']
+__all__ = ['DINOV2_DIRNAME', 'WEIGHTS_DESCRIPTION', 'METRICS', 'MLP_GRID', 'TUNING_GRID', 'SMALL_SETTINGS', 'PREVIOUS_SMALL',
+           'STEP_VARIANTS', 'PAPER_TABLE1', 'DATASET_NAMES', 'BASELINE_NAMES', 'ABLATION_VARIANTS', 'PAPER_TABLE2',
+           'PAPER_TABLE3', 'LOSS_VARIANTS', 'FIGURES', 'dinov2_dir', 'prepare_dinov2', 'image_weights_info',
+           'frozen_features', 'fit_mlp', 'mean_std', 'mlp_baseline', 'baselines', 'run_matches', 'train_or_reuse',
+           'run_grid', 'settings_label', 'benchmark_real_step', 'predictions_dir_for', 'run_real_data',
+           'real_data_table', 'plot_real_data', 'plot_ablation', 'plot_weights', 'weight_variants', 'run_ablation',
+           'run_weights_sweep', 'ablation_table', 'loss_check_table', 'run_tuning', 'save_figures', 'experiments_main']
 
 # %% ../nbs/20_experiments.ipynb #0f49ea5e
 DINOV2_DIRNAME = 'dinov2-small-imgfocus'
@@ -67,7 +67,7 @@ def image_weights_info(path: str|Path, # a folder written by `tools/dinov2_from_
 
 # %% ../nbs/20_experiments.ipynb #b2a4d6bf
 def frozen_features(dataset: str, # 'vqa-rad' or 'slake'
-                    root: str|Path|None=None, # dataset folder (default: in `shared_data_dir()`)
+                    root: str|Path|None=None, # dataset folder (default: `$CMI_MTL_DATA/<dataset>`, see `dataset_root`)
                     image_checkpoint: str|Path|None=None, # converted DINOv2 folder (default: `dinov2_dir()`)
                     splits: dict|None=None, # records per split (default: `load_splits`)
                     progress: bool=False,
@@ -213,8 +213,10 @@ def train_or_reuse(dataset: str, seed: int, run: str|Path, # run folder
                   ) -> dict:
     "The metrics of the run (dataset, seed, configs): read from a finished matching folder, else trained (resumed if interrupted)."
     mc, tc = _configs(model_kw, train_kw, seed)
-    for d in (run, *also):
-        if run_matches(d, dataset, mc, tc): return json.loads((Path(d)/'metrics.json').read_text()) | dict(reused=True)
+    sizes = {f'n_{s}': len(rs) for s, rs in load_splits(dataset, dataset_root(dataset, root)).items()}
+    for d in (run, *also):   # the same configs, trained on splits of the same sizes (not, e.g., an earlier validation split)
+        if run_matches(d, dataset, mc, tc) and all((m := json.loads((Path(d)/'metrics.json').read_text())).get(k) == n for k, n in sizes.items()):
+            return m | dict(reused=True)
     run = Path(run)
     resume = (run/'last'/'trainer_state.pt').is_file()
     if resume and not run_matches(run, dataset, mc, tc, finished=False):
@@ -234,7 +236,8 @@ def _merge(base: dict, kw: dict) -> dict:
 
 def _run_summary(m: dict, seed: int) -> dict:
     return dict(seed=seed, **{k: m['test'][k] for k in METRICS}, val={k: m['val'][k] for k in METRICS},
-                best_epoch=m['best_epoch'], epochs=m['epochs'], train_seconds=m['train_seconds'],
+                best_epoch=m['best_epoch'], epochs=m['epochs'], epochs_run=m.get('epochs_run', m['epochs']), train_seconds=m['train_seconds'],
+                load_average=m.get('load_average'),
                 wall_seconds=m.get('wall_seconds'), generated_open=m['test'].get('generated_open'),
                 run_dir=m['run_dir'], reused=m.get('reused', False))
 
@@ -274,19 +277,76 @@ def run_grid(dataset: str, # 'vqa-rad' or 'slake'
     return out
 
 # %% ../nbs/20_experiments.ipynb #46a1b782
-TUNING_GRID = {  # candidate changes to the small preset, compared on VQA-RAD validation only (`run_tuning`)
-    'lr1e-3-e10': dict(train_kw=dict(lr=1e-3, epochs=10)),
-    'lr1e-3-e10-xattn2': dict(model_kw=dict(qqformer=dict(cross_attention_frequency=2)), train_kw=dict(lr=1e-3, epochs=10)),
-    'lr1e-3-e10-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=10)),
-    'lr1e-3-e20-ce-ln': dict(model_kw=dict(cls_loss='ce', image_norm=True), train_kw=dict(lr=1e-3, epochs=20)),  # twice the epochs
+_E10 = dict(lr=1e-3, epochs=10, patience=3)   # at most 10 epochs, stopped 3 epochs after the best validation accuracy
+TUNING_GRID = {  # the recipe search: candidate changes to the small preset, compared on VQA-RAD validation only (`run_tuning`)
+    'e10': dict(train_kw=_E10),
+    'e10-lr3e-4': dict(train_kw=_E10 | dict(lr=3e-4)),
+    'e10-drop0.3': dict(model_kw=dict(qqformer=dict(dropout=0.3), cmm=dict(dropout=0.3), head_dropout=0.3), train_kw=_E10),
+    'e10-std': dict(model_kw=dict(image_standardize=True, image_norm=False), train_kw=_E10),   # image channels standardised as the MLP's features
 }
-SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['lr1e-3-e20-ce-ln']  # the best validation accuracy in results/tuning.json
+SMALL_SETTINGS = dict(model_kw={}, train_kw={}) | TUNING_GRID['e10']  # the best validation accuracy in results/tuning.json
 
 def settings_label(s: dict, # settings as recorded in a results file (`model_kw`, `train_kw`)
                   ) -> str:
-    "The settings in words: the classification loss, the image-token norm and the training changes."
-    kw = dict(cls_loss='bce', image_norm=False) | s.get('model_kw', {}) | s.get('train_kw', {})
-    return ', '.join(f'{k}={v}' for k, v in kw.items())
+    "The settings in words: the changes to the small preset."
+    kw = s.get('model_kw', {}) | s.get('train_kw', {})
+    return ', '.join(f'{k}={v}' for k, v in kw.items()) or 'the small preset as it is'
+
+# %% ../nbs/20_experiments.ipynb #02b3a5fa
+PREVIOUS_SMALL = dict(image_pool=1, trim_answer_vocab=False, qqformer=dict(num_queries=32, intermediate_size=1024))  # the small preset before the speed-up
+STEP_VARIANTS = {  # cumulative: each row adds one change to the row above; the last is the preset as it is
+    'before (each question on its own)': (PREVIOUS_SMALL, False),
+    '+ each image once': (PREVIOUS_SMALL, True),
+    '+ 2x2-pooled image tokens': (_merge(PREVIOUS_SMALL, dict(image_pool=2)), True),
+    '+ trimmed T5 vocabulary': (_merge(PREVIOUS_SMALL, dict(image_pool=2, trim_answer_vocab=True)), True),
+    '+ 16 queries, FFN 512 (the preset)': ({}, True),
+}
+
+def benchmark_real_step(dataset: str='vqa-rad', root: str|Path|None=None,
+                        image_checkpoint: str|Path|None=None, # converted DINOv2 folder (default: `dinov2_dir()`)
+                        steps: int=5, rounds: int=3, # each variant times `steps` steps per round, variants in turns
+                        threads: int=1, # torch intra-op threads
+                        out: str|Path|None=None, # also write the result as JSON here
+                        variants: dict|None=None, # name -> (model_kw, per_image) (default `STEP_VARIANTS`)
+                       ) -> dict:
+    "Seconds per training step of the small preset on real batches of `dataset` (cached frozen features), before and after the speed-up."
+    import tempfile
+    from .train import Trainer, param_groups, seed_everything
+    from .profile import num_threads, _cpu_name
+    variants = variants or STEP_VARIANTS
+    w = str(dinov2_dir(image_checkpoint))
+    tc = train_config('small', **SMALL_SETTINGS['train_kw'])
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Trainer(model_config('small', image_checkpoint=w), tc, dataset, root, tmp, 'cpu', False)
+        batches = [b for _, b in zip(range(steps * rounds + 1), t.train_loader)]
+    cases = {}
+    for name, (kw, per_image) in variants.items():
+        seed_everything(0)
+        model = CMIMTL(model_config('small', image_checkpoint=w, **kw), t.vocab).train()
+        groups = param_groups(model, tc)
+        for g in groups: g.pop('group'); g.pop('names')
+        bs = batches if per_image else [{k: v for k, v in b.items() if k != 'image_index'} for b in batches]
+        cases[name] = (model, torch.optim.AdamW(groups, fused=True), bs)
+    def run(name, r):
+        model, opt, bs = cases[name]
+        t0 = time.perf_counter()
+        for b in bs[1 + r * steps:1 + (r + 1) * steps]:
+            model(b).loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+        return (time.perf_counter() - t0) / steps
+    times = {n: [] for n in variants}
+    with num_threads(threads):
+        for n in variants: run(n, 0)   # warm-up (on the first round's batches)
+        for r in range(rounds):
+            for n in variants: times[n].append(run(n, r))
+    first = next(iter(variants)); best = {n: min(x) for n, x in times.items()}
+    res = dict(dataset=dataset, batch_size=tc.batch_size, steps=steps, rounds=rounds, threads=threads, cpu=_cpu_name(),
+               load_average=[round(x, 2) for x in os.getloadavg()], torch=torch.__version__,
+               unique_images_per_batch=statistics.fmean(len(set(b['image_index'].tolist())) for b in batches),
+               variants={n: dict(model_kw=variants[n][0], per_image=variants[n][1], seconds_per_step=best[n], all_seconds=times[n],
+                                 speedup_vs_before=best[first] / best[n]) for n in variants},
+               command=f'python -m cmi_mtl.experiments step-bench --datasets {dataset} --threads {threads}' + (f' --out {out}' if out else ''))
+    if out: _write_json(out, res)
+    return res
 
 # %% ../nbs/20_experiments.ipynb #7f650f02
 def _git_dirty() -> bool|None:
@@ -559,8 +619,9 @@ def run_tuning(grid: dict, # name -> dict(model_kw=..., train_kw=...) changes to
     rows = old.get(dataset, {}).get('settings', {})
     for name, v in g.items():
         rows[name] = dict(model_kw=v['model_kw'], train_kw=v['train_kw'], val=v['val_mean'], seeds=list(seeds),
-                          runs=[dict(seed=r['seed'], val=r['val'], best_epoch=r['best_epoch'], epochs=r['epochs'],
-                                     train_seconds=r['train_seconds'], wall_seconds=r['wall_seconds']) for r in v['runs']])
+                          runs=[dict(seed=r['seed'], val=r['val'], best_epoch=r['best_epoch'], epochs=r['epochs'], epochs_run=r['epochs_run'],
+                                     train_seconds=r['train_seconds'], wall_seconds=r['wall_seconds'], load_average=r['load_average'])
+                                for r in v['runs']])
     fits = {k: r for k, r in rows.items() if all((x['wall_seconds'] or x['train_seconds']) <= budget_s for x in r['runs'])}
     best = lambda names: max(names, key=lambda k: rows[k]['val']['overall'])
     chosen = best(fits) if fits else best(rows)   # none within the budget: the best anyway, flagged
@@ -595,17 +656,19 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
     "Entry point of `python -m cmi_mtl.experiments`."
     argv = list(sys.argv[1:] if argv is None else argv)
     p = argparse.ArgumentParser(prog=prog, description='CMI-MTL experiments on real data')
-    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'loss', 'weights', 'figures'])
+    p.add_argument('what', choices=['prepare', 'tune', 'real-data', 'ablation', 'loss', 'weights', 'figures', 'step-bench'])
     p.add_argument('--datasets', nargs='+', default=None)
     p.add_argument('--seeds', nargs='+', type=int, default=None)
     p.add_argument('--variants', nargs='+', default=None, help='ablation variants, weight settings (alpha0.1-beta0.3, ...) or tuning settings (default: all)')
     p.add_argument('--out', default=None); p.add_argument('--runs-dir', default=None)
     p.add_argument('--image-checkpoint', default=None, help='converted DINOv2 folder (default: $CMI_MTL_CACHE/dinov2-small-imgfocus)')
     p.add_argument('--threads', type=int, default=None, help='torch intra-op threads')
+    p.add_argument('--data', default=None, help='folder holding vqa_rad/ and slake/ (default: $CMI_MTL_DATA)')
     p.add_argument('--no-baselines', action='store_true'); p.add_argument('--progress', action='store_true')
     p.add_argument('--no-cmm-seeds', nargs='*', type=int, default=None, help='seeds of the CMI-MTL-without-CMM baseline (default: --seeds; none given: skip it)')
     a = p.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
+    if a.data: os.environ['CMI_MTL_DATA'] = str(Path(a.data).expanduser().resolve())
     cmd = f'{prog} ' + shlex.join(argv)
     common = dict(image_checkpoint=a.image_checkpoint, progress=a.progress, command=cmd)
     opt = lambda **kw: {k: v for k, v in kw.items() if v is not None}
@@ -613,6 +676,10 @@ def experiments_main(argv: list[str]|None=None, # arguments (default: `sys.argv[
         paths = save_figures(**opt(out=a.out)); print('\n'.join(map(str, paths)) or 'no results/*.json to draw'); return dict(figures=[str(p) for p in paths])
     if a.what == 'prepare':
         w = prepare_dinov2(a.image_checkpoint); print(json.dumps(image_weights_info(w), indent=1)); return image_weights_info(w)
+    if a.what == 'step-bench':
+        res = benchmark_real_step(**opt(dataset=(a.datasets or [None])[0], image_checkpoint=a.image_checkpoint, threads=a.threads, out=a.out))
+        for n, v in res['variants'].items(): print(f"{n:<40} {v['seconds_per_step']:6.2f} s/step   x{v['speedup_vs_before']:.2f}")
+        return res
     if a.what == 'tune':
         grid = {k: TUNING_GRID[k] for k in (a.variants or TUNING_GRID)}
         return run_tuning(grid, **opt(dataset=(a.datasets or [None])[0], seeds=a.seeds and tuple(a.seeds), out=a.out, runs_dir=a.runs_dir), **common)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_model.ipynb #46203b95
 from __future__ import annotations
-import contextlib, json, dataclasses, warnings
+import contextlib, json, dataclasses, math, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -19,7 +19,7 @@ from .heads import AnswerDecoderConfig, AnswerDecoder, ClassificationHead, class
 
 # %% auto #0
 __all__ = ['PRESETS', 'CMIMTLConfig', 'paper_config', 'small_config', 'tiny_config', 'model_config', 'CMIMTLOutput', 'CMIMTL',
-           'unique_images', 'params_without_grad']
+           'unique_images', 'pool_image_tokens', 'params_without_grad']
 
 # %% ../nbs/07_model.ipynb #7ad2438f
 @dataclass
@@ -41,6 +41,8 @@ class CMIMTLConfig:
     use_ahead: bool = True  # the auxiliary T5 head and L_aux
     cls_loss: str = 'bce'  # L_cls: 'bce' (the paper's, summed over answers) or 'ce' (softmax cross-entropy; not the paper, see 06_heads)
     image_norm: bool = False  # a LayerNorm over the image tokens before the QQ-Former (BLIP-2's ln_vision; not in the paper)
+    image_standardize: bool = False  # each image channel standardised with the training images' mean and std (set by the trainer; not the paper)
+    image_pool: int = 1  # k > 1: k x k average pooling of the image tokens' patch grid before the QQ-Former, prefix tokens kept (not the paper; see below)
     image_skip: bool = False  # x^f also gets a linear map of the image tokens' channel-wise max, around the QQ-Former and CMM (not the paper; see 09_train)
     image_skip_gate: bool = False  # with `image_skip`: that map scaled per channel by sigmoid(linear(the pooled fused question)) (not the paper; see 09_train)
     alpha: float = 0.2  # weight of L_vtc
@@ -61,6 +63,7 @@ class CMIMTLConfig:
         if self.fusion not in ('cmm', 'transformer'): raise ValueError(f"fusion must be 'cmm' or 'transformer', not {self.fusion!r}")
         if self.cmcl_text_pool not in ('cls', 'mean'): raise ValueError(f"cmcl_text_pool must be 'cls' or 'mean'")
         if self.cls_loss not in ('bce', 'ce'): raise ValueError(f"cls_loss must be 'bce' or 'ce', not {self.cls_loss!r}")
+        if self.image_pool < 1: raise ValueError(f'image_pool must be at least 1, not {self.image_pool}')
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -88,18 +91,19 @@ def paper_config(pretrained: bool=False, # True: CLIP/RoBERTa/T5 weights from th
 
 def small_config(image_checkpoint: str|None=None, # local DINOv2 ViT-S/14 weights (see the experiments); None: random
                  **kw) -> CMIMTLConfig:
-    "CPU-trainable on real data: frozen MiniLM and ViT-S/14 (cached features), width 256."
+    "CPU-trainable on real data: frozen MiniLM and ViT-S/14 (cached features); width 256, 16 queries, 2x2-pooled image tokens."
+    D, grid = 256, 224 // 14   # fusion width; ViT-S/14's patch grid (16 x 16) after its class token
     img = ImageEncoderConfig(model='vit_small_patch14_dinov2', img_size=224, checkpoint=image_checkpoint, freeze=True,
                              overrides=dict(dynamic_img_size=False))
     c = CMIMTLConfig(image=img, text=TextEncoderConfig.small(freeze=True),
-                     qqformer=QQFormerConfig(num_queries=32, hidden_size=256, num_layers=2, num_heads=4, intermediate_size=1024,
+                     qqformer=QQFormerConfig(num_queries=16, hidden_size=D, num_layers=2, num_heads=4, intermediate_size=2 * D,
                                              cross_attention_frequency=1, dropout=0.1, max_text_len=64),
-                     cmm=CMMConfig(d_model=256), head_hidden=512, head_dropout=0.1, cmcl_text_pool='mean',
-                     decoder=AnswerDecoderConfig(name='t5-small', overrides=dict(d_model=256, d_kv=32, d_ff=1024, num_layers=2,
+                     cmm=CMMConfig(d_model=D), head_hidden=2 * D, head_dropout=0.1, cmcl_text_pool='mean',
+                     decoder=AnswerDecoderConfig(name='t5-small', overrides=dict(d_model=D, d_kv=D // 8, d_ff=4 * D, num_layers=2,
                                                                              num_heads=8, dropout_rate=0.1)),
-                     answer_tokenizer='package:minilm')
+                     answer_tokenizer='package:minilm', cls_loss='ce', image_norm=True, image_pool=2, trim_answer_vocab=True)
     c = c.replace(**kw)
-    c.decoder.mask_len = _mask_len(c, 257)
+    c.decoder.mask_len = _mask_len(c, 1 + (grid // c.image_pool) ** 2)
     return c
 
 def tiny_config(**kw) -> CMIMTLConfig:
@@ -164,6 +168,8 @@ class CMIMTL(nn.Module):
         Dv, Dt = self.image_encoder.out_dim, self.text_encoder.out_dim
         self._gathered_bn = any(isinstance(m, GatheredBatchNormAct2d) for m in self.image_encoder.modules())   # a conv stem's BatchNorm
         if cfg.image_norm: self.image_norm = nn.LayerNorm(Dv)                                  # over Dv, per image token
+        if cfg.image_standardize:   # per-channel statistics of the training images' tokens, set by `set_image_stats`
+            self.register_buffer('image_mean', torch.zeros(Dv)); self.register_buffer('image_std', torch.ones(Dv))
         self.text_proj = nn.Linear(Dt, D) if Dt != D else nn.Identity()                     # Dt -> D
         if cfg.use_qqformer: self.qqformer = QQFormer(cfg.qqformer, vision_width=Dv, text_width=Dt)
         else: self.image_proj = nn.Linear(Dv, D)                                               # Dv -> D
@@ -193,6 +199,17 @@ def unique_images(image_index: Tensor, # (B,) image id of each question
     first = torch.full((len(uniq),), len(image_index), dtype=rows.dtype, device=rows.device).scatter_reduce(0, inv, rows, 'amin')
     return first, inv
 
+def pool_image_tokens(v: Tensor, # (B, N, Dv) image tokens: `n_prefix` tokens, then a square patch grid
+                      k: int, # pooling window and stride
+                      n_prefix: int=1, # class (and register) tokens, kept as they are
+                     ) -> Tensor: # (B, n_prefix + (g // k)^2, Dv)
+    "k x k average pooling of the patch grid; the prefix tokens pass through."
+    if k == 1: return v
+    B, N, Dv = v.shape; g = math.isqrt(N - n_prefix)
+    if g * g != N - n_prefix or g % k: raise ValueError(f'{N - n_prefix} patch tokens are not a square grid divisible by {k}')
+    grid = v[:, n_prefix:].transpose(1, 2).reshape(B, Dv, g, g)                       # (B, Dv, g, g)
+    return torch.cat([v[:, :n_prefix], F.avg_pool2d(grid, k).flatten(2).transpose(1, 2)], 1)
+
 def _encode(self: CMIMTL, batch: dict,
             dedup: bool=True, # encode each image of the batch once (by `image_index`)
            ) -> tuple[Tensor, Tensor, Tensor]:
@@ -211,11 +228,14 @@ def _encode(self: CMIMTL, batch: dict,
 CMIMTL.encode = _encode
 
 # %% ../nbs/07_model.ipynb #48e1ffc1
-def _fuse(self: CMIMTL, v: Tensor, t_raw: Tensor, t_mask: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+def _fuse(self: CMIMTL, v: Tensor, # image tokens (B, N, Dv), or (U, N, Dv) with `image_rows`
+          t_raw: Tensor, t_mask: Tensor, # question tokens (B, L, Dt) and mask (B, L)
+          image_rows: Tensor|None=None, # (B,) the image of each question, when `v` holds each image once
+         ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
     "Queries z (B, K, D), question t (B, L, D) after fusion, their masks, and the unfused visual stream for CMCL."
     t = self.text_proj(t_raw)                                                                   # (B, L, D)
-    if self.cfg.use_qqformer: z = self.qqformer(v, t_raw, t_mask)                               # (B, K, D)
-    else: z = self.image_proj(v)                                                                # (B, N, D)
+    if self.cfg.use_qqformer: z = self.qqformer(v, t_raw, t_mask, image_rows=image_rows)       # (B, K, D)
+    else: z = self.image_proj(v if image_rows is None else v[image_rows])                      # (B, N, D)
     z_mask = torch.ones(z.shape[:2], dtype=torch.bool, device=z.device)
     if self.cfg.use_cmm: z2, t2 = self.fusion(z, z_mask, t, t_mask)                              # (B, K, D), (B, L, D)
     else: z2, t2 = z, t
@@ -245,14 +265,20 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     "Logits and, when the batch has `labels`, the three losses and their weighted sum."
     c = self.cfg
     share = self.qqformer.sharing_image_kv() if c.use_qqformer else contextlib.nullcontext()
-    with share:   # a question-free CMCL pass over all rows reuses this pass's image keys and values
-        v, t_raw, t_mask = self.encode(batch)
-        if c.image_norm: v = self.image_norm(v)                                                 # (B, N, Dv)
-        z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask)
-        zv = self.image_queries(v, batch) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
+    with share:   # the image keys and values: projected once per image, for every question and for CMCL's pass
+        v, t_raw, t_mask = self.encode(batch)                                                   # (B, N, Dv)
+        u = unique_images(batch['image_index'].to(v.device)) if batch.get('image_index') is not None else None
+        rows = None if u is None else u[1]                                                      # (B,) image of each question
+        if u is not None: v = v[u[0]]                                                           # (U, N, Dv) each image once
+        v = pool_image_tokens(v, c.image_pool, self.image_encoder.num_prefix_tokens)            # (U, N', Dv)
+        if c.image_standardize: v = (v - self.image_mean) / self.image_std                     # per channel
+        if c.image_norm: v = self.image_norm(v)
+        z, z2, z_mask, t2, t_mask = self.fuse(v, t_raw, t_mask, rows)
+        zv = self.image_queries(v, rows) if 'labels' in batch and c.use_cmcl and c.use_qqformer and c.qqformer.question_aware else z
     xf = pool_fused(z2, z_mask, t2, t_mask)                                                     # (B, 2D)
     if c.image_skip:
-        skip = self.image_max(v.amax(1))                                                        # (B, N, Dv) -> (B, Dv) -> (B, 2D)
+        vmax = v.amax(1) if rows is None else v.amax(1)[rows]                                   # (B, Dv)
+        skip = self.image_max(vmax)                                                             # (B, Dv) -> (B, 2D)
         if c.image_skip_gate: skip = skip * torch.sigmoid(self.image_gate(xf[:, c.d_model:]))   # gated by mean(t'') (B, D)
         xf = xf + skip
     logits = self.head(xf)                                                                      # (B, C)
@@ -272,13 +298,22 @@ def _forward(self: CMIMTL, batch: dict, # a batch as made by `VQACollator` (or w
     return out
 CMIMTL.forward = _forward
 
-def _image_queries(self: CMIMTL, v: Tensor, # image tokens (B, N, Dv), equal rows for equal `image_index`
-                   batch: dict) -> Tensor:  # (B, K, D)
+def _image_queries(self: CMIMTL, v: Tensor, # image tokens (U, N, Dv): each image once (B rows when `image_rows` is None)
+                   image_rows: Tensor|None=None, # (B,) the image of each question
+                  ) -> Tensor:  # (B, K, D)
     "The question-free QQ-Former queries CMCL scores: computed once per image of the batch, then copied to its questions."
-    u = unique_images(batch['image_index'].to(v.device)) if batch.get('image_index') is not None else None
-    if u is None: return self.qqformer(v, with_question=False)
-    return self.qqformer(v[u[0]], with_question=False)[u[1]]                                   # (U, K, D) -> (B, K, D)
+    z = self.qqformer(v, with_question=False)                                                  # (U, K, D)
+    return z if image_rows is None else z[image_rows]                                          # (B, K, D)
 CMIMTL.image_queries = _image_queries
+
+@torch.no_grad()
+def _set_image_stats(self: CMIMTL, feats: list[Tensor], # frozen image tokens (N, Dv) of each training image
+                    ) -> CMIMTL:
+    "Set the per-channel mean and std that `image_standardize` uses, from the training images' tokens (after pooling)."
+    v = torch.cat([pool_image_tokens(f[None].float(), self.cfg.image_pool, self.image_encoder.num_prefix_tokens)[0] for f in feats])  # (sum N', Dv)
+    self.image_mean.copy_(v.mean(0)); self.image_std.copy_(v.std(0).clamp(min=1e-6))
+    return self
+CMIMTL.set_image_stats = _set_image_stats
 
 # %% ../nbs/07_model.ipynb #0c5acf2b
 def params_without_grad(model: nn.Module) -> list[str]:

@@ -108,9 +108,11 @@ class QQFormer(nn.Module):
                 text_mask: Tensor | None = None,   # (B, L) True/1 = real token; None: all real
                 image_mask: Tensor | None = None,  # (B, N) True/1 = real token; None: all real
                 with_question: bool | None = None, # None: `cfg.question_aware`; False: the queries ignore the question
+                image_rows: Tensor | None = None,  # (B,) row b reads image `image_rows[b]` of `image_feats` (then (U, N, Dv), each image once)
                ) -> Tensor:                        # (B, K, D) query outputs
+        if self.cfg.image_pos_scale: image_feats = self.with_image_positions(image_feats)   # (U, N, Dv)
+        if image_rows is not None: image_feats, image_mask = self.rows_of(image_feats, image_rows, image_mask)   # (B, N, Dv)
         B, K = image_feats.shape[0], self.cfg.num_queries
-        if self.cfg.image_pos_scale: image_feats = self.with_image_positions(image_feats)   # (B, N, Dv)
         with_question = self.cfg.question_aware if with_question is None else with_question
         if with_question and not self.cfg.question_aware: raise ValueError('this QQ-Former was built with question_aware=False')
         queries = self.query_tokens.expand(B, -1, -1)                                   # (B, K, D)
@@ -153,6 +155,8 @@ class ImageKVLinear(nn.Linear):
     memo: dict | None = None
     def forward(self, x: Tensor) -> Tensor:
         if self.memo is None: return super().forward(x)
+        rows = self.memo.get('rows')
+        if rows is not None and rows[0] is x: return self(rows[1])[rows[2]]     # rows of a smaller tensor: (U, N, D) -> (B, N, D)
         hit = self.memo.get(id(self))
         if hit is None or hit[0] is not x: hit = self.memo[id(self)] = (x, super().forward(x))
         return hit[1]
@@ -169,12 +173,22 @@ def _sharing_image_kv(self: QQFormer):
     lins, memo = self.image_kv_linears(), {}
     old = [getattr(l, 'memo', None) for l in lins]
     for l in lins: l.__class__, l.memo = ImageKVLinear, memo   # same parameters and state-dict keys as nn.Linear
-    self._pos_memo = {}                                         # and the tokens plus position codes, added once
+    self._pos_memo, self._kv_memo = {}, memo                   # and the tokens plus position codes, added once
     try: yield self
     finally:
         for l, o in zip(lins, old): l.memo = o
-        self._pos_memo = None
+        self._pos_memo = self._kv_memo = None
 QQFormer.sharing_image_kv = _sharing_image_kv
+
+def _rows_of(self: QQFormer, image_feats: Tensor, # (U, N, Dv) each image once
+             rows: Tensor, # (B,) the image of each row
+             image_mask: Tensor | None = None, # (U, N) or None
+            ) -> tuple[Tensor, Tensor | None]:  # (B, N, Dv), (B, N) or None
+    "The image tokens of each row; inside `sharing_image_kv` their keys and values will be projected per image, then copied."
+    full = image_feats[rows]                                                     # (B, N, Dv)
+    if getattr(self, '_kv_memo', None) is not None: self._kv_memo['rows'] = (full, image_feats, rows)
+    return full, None if image_mask is None else image_mask[rows]
+QQFormer.rows_of = _rows_of
 
 # %% ../nbs/03_qqformer.ipynb #e5dd6850
 def pool_text(text_feats: Tensor,               # (B, L, Dt)
